@@ -1,0 +1,331 @@
+// The HPACK decoder (RFC 7541 §3, §6). Input may arrive in pieces: it is parsed one whole
+// representation at a time and an incomplete one waits for more octets, so no representation
+// is applied twice. Decoded fields become fixed-size records (see abi.ts) whose strings live in
+// the decoder's arena; records and arena are valid until the next block starts.
+// Past a limit the decoder stops materialising fields but keeps applying insertions, so the
+// dynamic table stays in sync with the peer's encoder and the error is reported at block end.
+import {
+  HPACK_ERR_TRUNCATED, HPACK_ERR_INTEGER_OVERFLOW, HPACK_ERR_INVALID_INDEX, HPACK_ERR_INVALID_HUFFMAN,
+  HPACK_ERR_TABLE_SIZE_UPDATE, HPACK_ERR_HEADER_LIST_TOO_LARGE, HPACK_ERR_TOO_MANY_HEADERS,
+  HPACK_ERR_HEADER_FIELD_TOO_LARGE, HPACK_ERR_UNUSABLE, HPACK_RECORD_WORDS, HPACK_KIND_LITERAL,
+  HPACK_KIND_STATIC, HPACK_KIND_STATIC_NAME, HPACK_KIND_DYNAMIC, HPACK_KIND_DYNAMIC_NAME,
+  HPACK_FLAG_NEVER_INDEXED, HPACK_FLAG_INSERTED,
+} from '../abi';
+import { decodeInteger, integerEnd, INTEGER_INCOMPLETE } from './integer';
+import { huffmanDecode, huffmanDecodedBound } from './huffman';
+import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
+import {
+  STATIC_TABLE_LENGTH, staticNamePtr, staticNameLength, staticValueLength, staticNameFirst,
+} from './static-table';
+import { growBuffer } from '../common/memory';
+
+const RECORD_BYTES: usize = <usize>HPACK_RECORD_WORDS << 2;
+const NO_UPDATE_REQUIRED: u32 = 0xffffffff;
+// Internal outcome of parsing one representation: wait for more input.
+const NEED_MORE: i32 = 1;
+
+@unmanaged
+export class HpackDecoder {
+  table: DynamicTable;
+  maxTableSize: u32; // SETTINGS_HEADER_TABLE_SIZE this side allows
+  requiredUpdate: u32 = NO_UPDATE_REQUIRED; // a size update ≤ this must open the next block
+  maxListSize: u32;
+  maxPairs: u32;
+  maxFieldSize: u32;
+
+  input: usize = 0; // pending octets of an incomplete representation, then new input
+  inputCap: usize = 0;
+  inputLength: usize = 0;
+  records: usize = 0;
+  recordsCap: usize = 0;
+  recordCount: u32 = 0;
+  arena: usize = 0;
+  arenaCap: usize = 0;
+  arenaLength: usize = 0;
+
+  // Per block.
+  inBlock: bool = false;
+  sawField: bool = false;
+  fieldCount: u32 = 0;
+  listSize: u64 = 0;
+  limitError: i32 = 0;
+  usable: bool = true;
+
+  constructor(maxTableSize: u32, maxListSize: u32, maxPairs: u32, maxFieldSize: u32) {
+    this.table = new DynamicTable(maxTableSize);
+    this.maxTableSize = maxTableSize;
+    this.maxListSize = maxListSize;
+    this.maxPairs = maxPairs;
+    this.maxFieldSize = maxFieldSize;
+  }
+
+  dispose(): void {
+    this.table.dispose();
+    heap.free(changetype<usize>(this.table));
+    if (this.input) heap.free(this.input);
+    if (this.records) heap.free(this.records);
+    if (this.arena) heap.free(this.arena);
+  }
+
+  /** The SETTINGS_HEADER_TABLE_SIZE this side now allows (RFC 7541 §4.2). */
+  setMaxTableSize(n: u32): void {
+    this.maxTableSize = n;
+    if (n < this.table.capacity && (this.requiredUpdate == NO_UPDATE_REQUIRED || n < this.requiredUpdate)) {
+      this.requiredUpdate = n;
+    }
+  }
+
+  /** Room for `n` more input octets after the pending ones; JS copies them there. */
+  inputPtr(n: usize): usize {
+    const need = this.inputLength + n;
+    if (need > this.inputCap) {
+      this.input = growBuffer(this.input, this.inputCap, need, this.inputLength);
+      this.inputCap = need;
+    }
+    return this.input + this.inputLength;
+  }
+
+  /**
+   * Decodes the pending octets plus `n` new ones. With `final`, the block ends here: returns the
+   * number of fields, or a negative status. Without it, returns 0 or a negative status.
+   */
+  decode(n: usize, final: bool): i32 {
+    if (!this.usable) return HPACK_ERR_UNUSABLE;
+    if (!this.inBlock) this.startBlock();
+    let p = this.input;
+    const end = p + this.inputLength + n;
+    while (p < end) {
+      const status = this.representation(p, end);
+      if (status == NEED_MORE) break;
+      if (status < 0) return this.fail(status);
+      p = integerEnd;
+    }
+    const left = end - p;
+    if (left && p != this.input) memory.copy(this.input, p, left);
+    this.inputLength = left;
+    if (!final) return 0;
+    this.inBlock = false;
+    if (left) return this.fail(HPACK_ERR_TRUNCATED);
+    return this.limitError ? this.limitError : <i32>this.recordCount;
+  }
+
+  private fail(status: i32): i32 {
+    this.usable = false;
+    this.inBlock = false;
+    this.inputLength = 0;
+    return status;
+  }
+
+  private startBlock(): void {
+    this.inBlock = true;
+    this.sawField = false;
+    this.fieldCount = 0;
+    this.listSize = 0;
+    this.limitError = 0;
+    this.recordCount = 0;
+    this.arenaLength = 0;
+  }
+
+  /** Parses one representation at `p`; on success leaves its end in `integerEnd`. */
+  private representation(p: usize, end: usize): i32 {
+    const b = <u32>load<u8>(p);
+    if (b & 0x80) return this.indexed(p, end);
+    if ((b & 0xe0) == 0x20) return this.sizeUpdate(p, end);
+    if (b & 0x40) return this.literal(p, end, 6, true, false);
+    return this.literal(p, end, 4, false, (b & 0x10) != 0);
+  }
+
+  private sizeUpdate(p: usize, end: usize): i32 {
+    const v = decodeInteger(p, end, 5);
+    if (v < 0) return v == INTEGER_INCOMPLETE ? NEED_MORE : HPACK_ERR_INTEGER_OVERFLOW;
+    // RFC 7541 §4.2: only at the start of a block, and never above the allowed maximum.
+    if (this.sawField || <u32>v > this.maxTableSize) return HPACK_ERR_TABLE_SIZE_UPDATE;
+    if (<u32>v <= this.requiredUpdate) this.requiredUpdate = NO_UPDATE_REQUIRED;
+    this.table.setCapacity(<u32>v);
+    return 0;
+  }
+
+  private beginField(): i32 {
+    if (!this.sawField) {
+      if (this.requiredUpdate != NO_UPDATE_REQUIRED) return HPACK_ERR_TABLE_SIZE_UPDATE;
+      this.sawField = true;
+    }
+    return 0;
+  }
+
+  /** Counts a field against the limits; returns whether it may be materialised. */
+  private admit(nameLength: u32, valueLength: u32): bool {
+    const fieldSize = <u64>nameLength + <u64>valueLength;
+    this.fieldCount++;
+    this.listSize += fieldSize + ENTRY_OVERHEAD;
+    if (this.limitError) return false;
+    if (this.fieldCount > this.maxPairs) this.limitError = HPACK_ERR_TOO_MANY_HEADERS;
+    else if (fieldSize > <u64>this.maxFieldSize) this.limitError = HPACK_ERR_HEADER_FIELD_TOO_LARGE;
+    else if (this.listSize > <u64>this.maxListSize) this.limitError = HPACK_ERR_HEADER_LIST_TOO_LARGE;
+    return !this.limitError;
+  }
+
+  private ensureArena(extra: usize): void {
+    const need = this.arenaLength + extra;
+    if (need > this.arenaCap) {
+      this.arena = growBuffer(this.arena, this.arenaCap, need, this.arenaLength);
+      this.arenaCap = need;
+    }
+  }
+
+  private pushRecord(kind: u32, flags: u32, staticIndex: u32, refId: u32, newId: u32,
+    nameOffset: usize, nameLength: u32, valueOffset: usize, valueLength: u32): void {
+    if (<usize>(this.recordCount + 1) * RECORD_BYTES > this.recordsCap) {
+      const need = <usize>(this.recordCount + 1) * RECORD_BYTES;
+      this.records = growBuffer(this.records, this.recordsCap, need << 1, <usize>this.recordCount * RECORD_BYTES);
+      this.recordsCap = need << 1;
+    }
+    const r = this.records + <usize>this.recordCount * RECORD_BYTES;
+    store<u32>(r, kind | (flags << 8) | (staticIndex << 16));
+    store<u32>(r, refId, 4);
+    store<u32>(r, newId, 8);
+    store<u32>(r, <u32>nameOffset, 12);
+    store<u32>(r, nameLength, 16);
+    store<u32>(r, <u32>valueOffset, 20);
+    store<u32>(r, valueLength, 24);
+    this.recordCount++;
+  }
+
+  /** RFC 7541 §6.1. */
+  private indexed(p: usize, end: usize): i32 {
+    const index = decodeInteger(p, end, 7);
+    if (index < 0) return index == INTEGER_INCOMPLETE ? NEED_MORE : HPACK_ERR_INTEGER_OVERFLOW;
+    const status = this.beginField();
+    if (status) return status;
+    if (index == 0) return HPACK_ERR_INVALID_INDEX;
+    const i = <u32>index;
+    if (i <= STATIC_TABLE_LENGTH) {
+      if (this.admit(staticNameLength(i), staticValueLength(i))) {
+        this.pushRecord(HPACK_KIND_STATIC, 0, i, 0, 0, 0, staticNameLength(i), 0, staticValueLength(i));
+      }
+      return 0;
+    }
+    const table = this.table;
+    const d = i - STATIC_TABLE_LENGTH;
+    if (d > table.count) return HPACK_ERR_INVALID_INDEX;
+    const r = table.record(d);
+    const nameLength = table.nameLength(r);
+    const valueLength = table.valueLength(r);
+    if (this.admit(nameLength, valueLength)) {
+      const n = <usize>nameLength + <usize>valueLength;
+      this.ensureArena(n);
+      const at = this.arenaLength;
+      memory.copy(this.arena + at, table.namePtr(r), n); // name and value are adjacent
+      this.arenaLength += n;
+      this.pushRecord(HPACK_KIND_DYNAMIC, 0, 0, table.inserted - d, 0, at, nameLength, at + nameLength, valueLength);
+    }
+    return 0;
+  }
+
+  /** RFC 7541 §6.2: with incremental indexing, without indexing, never indexed. */
+  private literal(p: usize, end: usize, prefixBits: u32, indexing: bool, neverIndexed: bool): i32 {
+    const nameIndex = decodeInteger(p, end, prefixBits);
+    if (nameIndex < 0) return nameIndex == INTEGER_INCOMPLETE ? NEED_MORE : HPACK_ERR_INTEGER_OVERFLOW;
+    const status = this.beginField();
+    if (status) return status;
+    p = integerEnd;
+    const table = this.table;
+
+    // Where the name comes from.
+    let nameSrc: usize = 0;
+    let nameLength: u32 = 0;
+    let nameHuffman = false;
+    let kind = HPACK_KIND_LITERAL;
+    let staticIndex: u32 = 0;
+    let refId: u32 = 0;
+    if (nameIndex == 0) {
+      if (p >= end) return NEED_MORE;
+      nameHuffman = (load<u8>(p) & 0x80) != 0;
+      const len = decodeInteger(p, end, 7);
+      if (len < 0) return len == INTEGER_INCOMPLETE ? NEED_MORE : HPACK_ERR_INTEGER_OVERFLOW;
+      p = integerEnd;
+      if (<usize>len > end - p) return NEED_MORE;
+      nameSrc = p;
+      nameLength = <u32>len;
+      p += <usize>len;
+    } else if (<u32>nameIndex <= STATIC_TABLE_LENGTH) {
+      staticIndex = staticNameFirst(<u32>nameIndex);
+      kind = HPACK_KIND_STATIC_NAME;
+      nameSrc = staticNamePtr(staticIndex);
+      nameLength = staticNameLength(staticIndex);
+    } else {
+      const d = <u32>nameIndex - STATIC_TABLE_LENGTH;
+      if (d > table.count) return HPACK_ERR_INVALID_INDEX;
+      const r = table.record(d);
+      kind = HPACK_KIND_DYNAMIC_NAME;
+      refId = table.inserted - d;
+      nameSrc = table.namePtr(r);
+      nameLength = table.nameLength(r);
+    }
+
+    // The value.
+    if (p >= end) return NEED_MORE;
+    const valueHuffman = (load<u8>(p) & 0x80) != 0;
+    const len = decodeInteger(p, end, 7);
+    if (len < 0) return len == INTEGER_INCOMPLETE ? NEED_MORE : HPACK_ERR_INTEGER_OVERFLOW;
+    p = integerEnd;
+    if (<usize>len > end - p) return NEED_MORE;
+    const valueSrc = p;
+    const valueEncoded = <u32>len;
+    p += <usize>len;
+    integerEnd = p; // the whole representation is here: from now on it is applied
+
+    // Past a limit, only insertions matter; an entry certainly larger than the table just empties it.
+    if (this.limitError || this.fieldCount >= this.maxPairs) {
+      const nameMin = nameHuffman ? (<u64>nameLength << 3) / 30 : <u64>nameLength;
+      const valueMin = valueHuffman ? (<u64>valueEncoded << 3) / 30 : <u64>valueEncoded;
+      if (!indexing || nameMin + valueMin + ENTRY_OVERHEAD > <u64>table.capacity) {
+        this.admit(<u32>nameMin, <u32>valueMin);
+        if (indexing) table.clear();
+        return 0;
+      }
+    }
+
+    // Decode (or copy) name then value into the arena.
+    const nameBound = nameHuffman ? huffmanDecodedBound(nameLength) : <usize>nameLength;
+    const valueBound = valueHuffman ? huffmanDecodedBound(valueEncoded) : <usize>valueEncoded;
+    this.ensureArena(nameBound + valueBound);
+    const nameAt = this.arenaLength;
+    let nameOut = <usize>nameLength;
+    if (kind != HPACK_KIND_STATIC_NAME) {
+      if (nameHuffman) {
+        const r = huffmanDecode(nameSrc, nameLength, this.arena + nameAt);
+        if (r < 0) return HPACK_ERR_INVALID_HUFFMAN;
+        nameOut = <usize>r;
+      } else {
+        memory.copy(this.arena + nameAt, nameSrc, nameLength);
+      }
+    }
+    const nameStored: usize = kind == HPACK_KIND_STATIC_NAME ? 0 : nameOut;
+    const valueAt = nameAt + nameStored;
+    let valueOut = <usize>valueEncoded;
+    if (valueHuffman) {
+      const r = huffmanDecode(valueSrc, valueEncoded, this.arena + valueAt);
+      if (r < 0) return HPACK_ERR_INVALID_HUFFMAN;
+      valueOut = <usize>r;
+    } else {
+      memory.copy(this.arena + valueAt, valueSrc, valueEncoded);
+    }
+
+    const keep = this.admit(<u32>nameOut, <u32>valueOut);
+    let flags: u32 = neverIndexed ? HPACK_FLAG_NEVER_INDEXED : 0;
+    let newId: u32 = 0;
+    if (indexing) {
+      const namePtr = kind == HPACK_KIND_STATIC_NAME ? nameSrc : this.arena + nameAt;
+      if (table.insert(namePtr, <u32>nameOut, this.arena + valueAt, <u32>valueOut)) {
+        flags |= HPACK_FLAG_INSERTED;
+        newId = table.inserted - 1;
+      }
+    }
+    if (keep) {
+      this.arenaLength = valueAt + valueOut;
+      this.pushRecord(kind, flags, staticIndex, refId, newId, nameAt, <u32>nameOut, valueAt, <u32>valueOut);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,263 @@
+// The HPACK encoder (RFC 7541 §6). Input is a packed field list written by JS (abi.ts:
+// HPACK_PACKED_HEAD); output is one header block in the encoder's output buffer, valid until
+// the next call. Dynamic-table lookups go through two open-addressing maps (name+value and
+// name) of (entry id + 1, hash) slots, at least twice as many slots as the table can hold
+// entries. Evicted entries are not removed: their slots read as free and are reused, and
+// probes stop after PROBES slots, so lookups stay bounded; every hit is verified.
+import {
+  HPACK_ERR_INVALID_INPUT, HPACK_PACKED_HEAD, HPACK_PACK_SENSITIVE, HPACK_PACK_NAME_KNOWN,
+  HPACK_HUFFMAN_ALWAYS, HPACK_HUFFMAN_NEVER, HPACK_INDEXING_ALL, HPACK_INDEXING_NONE,
+} from '../abi';
+import { encodeInteger } from './integer';
+import { huffmanEncode, huffmanEncodedLength } from './huffman';
+import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
+import { STATIC_TABLE_LENGTH, staticLookupName, staticLookupValue } from './static-table';
+import { growBuffer, bytesEqual, hashBytes } from '../common/memory';
+
+const PROBES: u32 = 8;
+const NAME_SEED: u32 = 0x2545f491;
+
+// Static indexes the policy treats specially (RFC 7541 Appendix A).
+const S_AGE: u32 = 21;
+const S_AUTHORIZATION: u32 = 23;
+const S_CONTENT_LENGTH: u32 = 28;
+const S_COOKIE: u32 = 32;
+const S_ETAG: u32 = 34;
+const S_IF_MODIFIED_SINCE: u32 = 40;
+const S_IF_NONE_MATCH: u32 = 41;
+const S_LOCATION: u32 = 46;
+const S_PATH: u32 = 4;
+const S_PROXY_AUTHORIZATION: u32 = 49;
+const S_SET_COOKIE: u32 = 55;
+// Short cookies are guessable, so indexing them would expose them to CRIME-style probing
+// (RFC 7541 §7.1.3); long ones are worth compressing.
+const SHORT_COOKIE: u32 = 20;
+
+@unmanaged
+export class HpackEncoder {
+  table: DynamicTable;
+  huffman: i32;
+  indexing: i32;
+  updatePending: bool = false;
+  updateMin: u32 = 0; // smallest size since the last block (RFC 7541 §4.2)
+  updateFinal: u32 = 0;
+  input: usize = 0;
+  inputCap: usize = 0;
+  output: usize = 0;
+  outputCap: usize = 0;
+  nameSlots: usize = 0; // (absolute id + 1, name hash) pairs; id 0 = empty
+  fieldSlots: usize = 0; // (absolute id + 1, name+value hash) pairs
+  slotMask: u32 = 0;
+
+  constructor(maxTableSize: u32, huffman: i32, indexing: i32) {
+    this.table = new DynamicTable(maxTableSize);
+    this.huffman = huffman;
+    this.indexing = indexing;
+    this.sizeSlots();
+  }
+
+  /** Sizes the maps for the table's capacity and re-adds the live entries. */
+  private sizeSlots(): void {
+    const table = this.table;
+    let slots: u32 = 16;
+    while (slots < (table.capacity / ENTRY_OVERHEAD + 1) * 2) slots <<= 1;
+    if (slots - 1 == this.slotMask && this.nameSlots) return;
+    if (this.nameSlots) { heap.free(this.nameSlots); heap.free(this.fieldSlots); }
+    const bytes = <usize>slots << 3;
+    this.nameSlots = heap.alloc(bytes);
+    this.fieldSlots = heap.alloc(bytes);
+    memory.fill(this.nameSlots, 0, bytes);
+    memory.fill(this.fieldSlots, 0, bytes);
+    this.slotMask = slots - 1;
+    for (let d = table.count; d >= 1; d--) {
+      const r = table.record(d);
+      const nameHash = hashBytes(table.namePtr(r), table.nameLength(r), NAME_SEED);
+      const id = table.inserted - d;
+      this.remember(this.nameSlots, nameHash, id);
+      this.remember(this.fieldSlots, hashBytes(table.valuePtr(r), table.valueLength(r), nameHash), id);
+    }
+  }
+
+  /** Puts entry `id` in the first free (empty or evicted) slot of its probe run. */
+  private remember(slots: usize, hash: u32, id: u32): void {
+    const table = this.table;
+    let at = hash & this.slotMask;
+    for (let i: u32 = 0; i < PROBES; i++) {
+      const s = slots + (<usize>at << 3);
+      const held = load<u32>(s);
+      if (!held || !table.indexOfId(held - 1)) {
+        store<u32>(s, id + 1);
+        store<u32>(s, hash, 4);
+        return;
+      }
+      at = (at + 1) & this.slotMask;
+    }
+    // A full run: replace its first slot (only compression suffers).
+    const s = slots + (<usize>(hash & this.slotMask) << 3);
+    store<u32>(s, id + 1);
+    store<u32>(s, hash, 4);
+  }
+
+  dispose(): void {
+    this.table.dispose();
+    heap.free(changetype<usize>(this.table));
+    heap.free(this.nameSlots);
+    heap.free(this.fieldSlots);
+    if (this.input) heap.free(this.input);
+    if (this.output) heap.free(this.output);
+  }
+
+  setMaxTableSize(n: u32): void {
+    if (!this.updatePending || n < this.updateMin) this.updateMin = n;
+    this.updateFinal = n;
+    this.updatePending = true;
+  }
+
+  inputPtr(n: usize): usize {
+    if (n > this.inputCap) {
+      this.input = growBuffer(this.input, this.inputCap, n, 0);
+      this.inputCap = n;
+    }
+    return this.input;
+  }
+
+  /** Encodes `count` packed fields (`n` octets at `input`). Returns the block's length or a negative status. */
+  encode(n: usize, count: u32): i32 {
+    // Worst case per field: three prefix integers plus octets grown 30/8 by Huffman.
+    const bound = n * 4 + <usize>count * 16 + 32;
+    if (bound > this.outputCap) {
+      this.output = growBuffer(this.output, this.outputCap, bound, 0);
+      this.outputCap = bound;
+    }
+    let out = this.output;
+    const table = this.table;
+    if (this.updatePending) {
+      this.updatePending = false;
+      if (this.updateMin < this.updateFinal) {
+        table.setCapacity(this.updateMin);
+        out = encodeInteger(out, 0x20, 5, this.updateMin);
+      }
+      table.setCapacity(this.updateFinal);
+      out = encodeInteger(out, 0x20, 5, this.updateFinal);
+      this.sizeSlots();
+    }
+    let p = this.input;
+    const end = p + n;
+    for (let i: u32 = 0; i < count; i++) {
+      if (end - p < <usize>HPACK_PACKED_HEAD) return HPACK_ERR_INVALID_INPUT;
+      const flags = <u32>load<u8>(p);
+      let staticName = <u32>load<u8>(p, 1);
+      const nameLength = load<u32>(p, 2);
+      const valueLength = load<u32>(p, 6);
+      const name = p + <usize>HPACK_PACKED_HEAD;
+      const value = name + <usize>nameLength;
+      if (<u64>nameLength + <u64>valueLength > <u64>(end - name)) return HPACK_ERR_INVALID_INPUT;
+      p = value + <usize>valueLength;
+      if (!(flags & HPACK_PACK_NAME_KNOWN)) staticName = staticLookupName(name, nameLength);
+      else if (staticName > STATIC_TABLE_LENGTH) return HPACK_ERR_INVALID_INPUT;
+      out = this.field(out, flags, staticName, name, nameLength, value, valueLength);
+    }
+    return <i32>(out - this.output);
+  }
+
+  private field(out: usize, flags: u32, staticName: u32, name: usize, nameLength: u32, value: usize, valueLength: u32): usize {
+    const table = this.table;
+    const sensitive = (flags & HPACK_PACK_SENSITIVE) != 0 || staticName == S_AUTHORIZATION ||
+      staticName == S_PROXY_AUTHORIZATION || (staticName == S_COOKIE && valueLength < SHORT_COOKIE);
+    let nameHash: u32 = 0;
+    let fieldHash: u32 = 0;
+    const searchDynamic = table.count != 0 || this.indexing != HPACK_INDEXING_NONE;
+    if (searchDynamic) {
+      nameHash = hashBytes(name, nameLength, NAME_SEED);
+      fieldHash = hashBytes(value, valueLength, nameHash);
+    }
+    if (!sensitive) {
+      // RFC 7541 §6.1: a whole match is one index.
+      if (staticName) {
+        const s = staticLookupValue(staticName, value, valueLength);
+        if (s) return encodeInteger(out, 0x80, 7, s);
+      }
+      if (table.count) {
+        const d = this.findField(fieldHash, name, nameLength, value, valueLength);
+        if (d) return encodeInteger(out, 0x80, 7, STATIC_TABLE_LENGTH + d);
+      }
+    }
+    let nameIndex = staticName;
+    if (!nameIndex && table.count) {
+      const d = this.findName(nameHash, name, nameLength);
+      if (d) nameIndex = STATIC_TABLE_LENGTH + d;
+    }
+    if (sensitive) {
+      out = encodeInteger(out, 0x10, 4, nameIndex); // §6.2.3 never indexed
+    } else if (this.shouldIndex(staticName, nameLength, valueLength)) {
+      out = encodeInteger(out, 0x40, 6, nameIndex); // §6.2.1
+      if (table.insert(name, nameLength, value, valueLength)) {
+        this.remember(this.nameSlots, nameHash, table.inserted - 1);
+        this.remember(this.fieldSlots, fieldHash, table.inserted - 1);
+      }
+    } else {
+      out = encodeInteger(out, 0, 4, nameIndex); // §6.2.2
+    }
+    if (!nameIndex) out = this.string(out, name, nameLength);
+    return this.string(out, value, valueLength);
+  }
+
+  private shouldIndex(staticName: u32, nameLength: u32, valueLength: u32): bool {
+    if (this.indexing == HPACK_INDEXING_ALL) return true;
+    if (this.indexing == HPACK_INDEXING_NONE) return false;
+    // Fields that rarely repeat would only push useful entries out.
+    if (staticName == S_PATH || staticName == S_CONTENT_LENGTH || staticName == S_ETAG ||
+      staticName == S_IF_MODIFIED_SINCE || staticName == S_IF_NONE_MATCH || staticName == S_LOCATION ||
+      staticName == S_SET_COOKIE || staticName == S_AGE) return false;
+    return (<u64>nameLength + <u64>valueLength + ENTRY_OVERHEAD) * 4 <= <u64>this.table.capacity * 3;
+  }
+
+  /** Dynamic index of an entry with this name and value, or 0. */
+  private findField(hash: u32, name: usize, nameLength: u32, value: usize, valueLength: u32): u32 {
+    const table = this.table;
+    let at = hash & this.slotMask;
+    for (let i: u32 = 0; i < PROBES; i++, at = (at + 1) & this.slotMask) {
+      const s = this.fieldSlots + (<usize>at << 3);
+      const held = load<u32>(s);
+      if (!held) return 0;
+      if (load<u32>(s, 4) != hash) continue;
+      const d = table.indexOfId(held - 1);
+      if (!d) continue;
+      const r = table.record(d);
+      if (table.nameLength(r) == nameLength && table.valueLength(r) == valueLength &&
+        bytesEqual(table.namePtr(r), name, nameLength) && bytesEqual(table.valuePtr(r), value, valueLength)) return d;
+    }
+    return 0;
+  }
+
+  /** Dynamic index of an entry with this name, or 0. */
+  private findName(hash: u32, name: usize, nameLength: u32): u32 {
+    const table = this.table;
+    let at = hash & this.slotMask;
+    for (let i: u32 = 0; i < PROBES; i++, at = (at + 1) & this.slotMask) {
+      const s = this.nameSlots + (<usize>at << 3);
+      const held = load<u32>(s);
+      if (!held) return 0;
+      if (load<u32>(s, 4) != hash) continue;
+      const d = table.indexOfId(held - 1);
+      if (!d) continue;
+      const r = table.record(d);
+      if (table.nameLength(r) == nameLength && bytesEqual(table.namePtr(r), name, nameLength)) return d;
+    }
+    return 0;
+  }
+
+  /** A string literal (RFC 7541 §5.2), Huffman-coded when the mode says so. */
+  private string(out: usize, p: usize, n: u32): usize {
+    if (this.huffman != HPACK_HUFFMAN_NEVER) {
+      const h = huffmanEncodedLength(p, n);
+      if (this.huffman == HPACK_HUFFMAN_ALWAYS || h < <usize>n) {
+        out = encodeInteger(out, 0x80, 7, <u32>h);
+        return huffmanEncode(p, n, out);
+      }
+    }
+    out = encodeInteger(out, 0, 7, n);
+    memory.copy(out, p, n);
+    return out + n;
+  }
+}
