@@ -10,10 +10,12 @@ const code = rows.map((r) => parseInt(r[1], 16));
 const len = rows.map((r) => parseInt(r[2], 10));
 rows.forEach((r, i) => { if (+r[0] !== i) throw new Error(`row ${i} is symbol ${r[0]}`); });
 
-// Decode table: a 12-bit window (MSB first) gives up to two whole symbols whose codes fit in it.
-// Entry: sym1 | sym2 << 8 | len1 << 16 | lenTotal << 21 | count << 26; count 0 = first code longer
-// than 12 bits (the decoder falls back to canonical decoding).
-const WINDOW = 12;
+// Decode table: a WINDOW-bit window (MSB first) gives up to two whole symbols whose codes fit
+// in it. Entry: lenTotal | count << 6 | sym1 << 8 | sym2 << 16 | len1 << 24. The bits used sit
+// lowest so the decoder shifts its bit buffer by the entry itself (a shift takes its count
+// mod 64), which keeps the loop's dependency chain short. count 0 = the first code is longer
+// than the window (the decoder falls back to canonical decoding).
+const WINDOW = 13;
 function firstSymbol(bits, avail) {
   for (let s = 0; s < 256; s++) {
     const l = len[s];
@@ -27,9 +29,9 @@ for (let w = 0; w < 1 << WINDOW; w++) {
   if (s1 < 0) { decode[w] = 0; continue; }
   const rest = WINDOW - len[s1];
   const s2 = rest > 0 ? firstSymbol(w & ((1 << rest) - 1), rest) : -1;
-  decode[w] = s2 < 0
-    ? s1 | (len[s1] << 16) | (len[s1] << 21) | (1 << 26)
-    : s1 | (s2 << 8) | (len[s1] << 16) | ((len[s1] + len[s2]) << 21) | (2 << 26);
+  decode[w] = (s2 < 0
+    ? len[s1] | (1 << 6) | (s1 << 8) | (len[s1] << 24)
+    : (len[s1] + len[s2]) | (2 << 6) | (s1 << 8) | (s2 << 16) | (len[s1] << 24)) >>> 0;
 }
 
 // Canonical decoding for long codes: per length, the first code and where its symbols start.
@@ -54,7 +56,7 @@ export const HUFFMAN_LENGTHS: usize = memory.data<u8>([${list(len, 32)}
 ]);
 export const HUFFMAN_EOS: u32 = 256;
 
-// 12-bit window → up to two symbols: sym1 | sym2 << 8 | len1 << 16 | lenTotal << 21 | count << 26.
+// ${WINDOW}-bit window → up to two symbols: lenTotal | count << 6 | sym1 << 8 | sym2 << 16 | len1 << 24.
 export const HUFFMAN_WINDOW_BITS: u32 = ${WINDOW};
 export const HUFFMAN_DECODE_WINDOW: usize = memory.data<u32>([${list(decode.map(hex), 8)}
 ]);

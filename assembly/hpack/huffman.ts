@@ -1,7 +1,7 @@
 // Huffman coding of string literals, RFC 7541 §5.2 and Appendix B.
 import {
   HUFFMAN_CODES, HUFFMAN_LENGTHS, HUFFMAN_DECODE_WINDOW, HUFFMAN_FIRST_CODE, HUFFMAN_COUNT,
-  HUFFMAN_OFFSET, HUFFMAN_SYMBOLS_BY_LENGTH, HUFFMAN_EOS,
+  HUFFMAN_OFFSET, HUFFMAN_SYMBOLS_BY_LENGTH, HUFFMAN_EOS, HUFFMAN_WINDOW_BITS,
 } from './huffman-table.gen';
 
 export const HUFFMAN_INVALID: isize = -1;
@@ -9,6 +9,36 @@ export const HUFFMAN_INVALID: isize = -1;
 /** Upper bound of the decoded length (the shortest code is 5 bits), plus the decoder's 1-octet overrun. */
 export function huffmanDecodedBound(encodedLength: usize): usize {
   return ((encodedLength << 3) / 5) + 2;
+}
+
+// Set by `longCode`: the symbol it found.
+let longSymbol: u32 = 0;
+
+const WINDOW_SHIFT: u64 = 64 - <u64>HUFFMAN_WINDOW_BITS;
+
+/** The decode-table entry for the next window of `acc`. */
+// @ts-ignore: decorator
+@inline function entry(acc: u64): u64 {
+  return <u64>load<u32>(HUFFMAN_DECODE_WINDOW + ((<usize>(acc >> WINDOW_SHIFT)) << 2));
+}
+
+/**
+ * Decodes a code longer than the window from the left-aligned bits in `acc` (`nbits`
+ * of them valid), canonically, one length at a time. Returns the code's length, or 0 when the
+ * bits run out first or the code is EOS.
+ */
+function longCode(acc: u64, nbits: u32): u32 {
+  for (let l: u32 = HUFFMAN_WINDOW_BITS + 1; l <= 30; l++) {
+    if (l > nbits) return 0; // a truncated code, or padding longer than 7 bits
+    const code = <u32>(acc >> (64 - l));
+    const first = load<u32>(HUFFMAN_FIRST_CODE + (<usize>l << 2));
+    const delta = code - first;
+    if (code >= first && delta < <u32>load<u16>(HUFFMAN_COUNT + (<usize>l << 1))) {
+      longSymbol = load<u16>(HUFFMAN_SYMBOLS_BY_LENGTH + ((<usize>load<u16>(HUFFMAN_OFFSET + (<usize>l << 1)) + delta) << 1));
+      return longSymbol == HUFFMAN_EOS ? 0 : l; // EOS inside the string
+    }
+  }
+  return 0;
 }
 
 /**
@@ -20,64 +50,60 @@ export function huffmanDecode(src: usize, len: usize, dst: usize): isize {
   const end = src + len;
   let p = src;
   let out = dst;
-  let acc: u64 = 0; // bits left-aligned at bit 63
+  let acc: u64 = 0; // bits left-aligned at bit 63; the bits below the valid ones are input or 0
   let nbits: u32 = 0;
+  // Bulk: refill to ≥ 56 bits with one 8-octet load, then decode while ≥ 30 bits remain (the
+  // longest code), so no step checks the input's end.
+  while (end - p >= 8) {
+    acc |= bswap<u64>(load<u64>(p)) >> nbits;
+    const take = (63 - nbits) >> 3;
+    p += take;
+    nbits += take << 3;
+    do {
+      const e = entry(acc);
+      if (e & 0xc0) {
+        // Two symbols are stored as one u16; `out` advances by how many were real.
+        store<u16>(out, <u16>(e >> 8));
+        out += <usize>((e >> 6) & 3);
+        acc <<= e; // by lenTotal (e mod 64)
+        nbits -= <u32>(e & 63);
+      } else {
+        const used = longCode(acc, nbits);
+        if (!used) return HUFFMAN_INVALID;
+        store<u8>(out++, <u8>longSymbol);
+        acc <<= used;
+        nbits -= used;
+      }
+    } while (nbits >= 30);
+  }
+  // The last octets, one at a time.
   while (true) {
-    if (p + 4 <= end) {
-      if (nbits <= 32) {
-        acc |= (<u64>bswap<u32>(load<u32>(p))) << (32 - nbits);
-        p += 4;
-        nbits += 32;
-      }
-    } else {
-      while (nbits <= 56 && p < end) {
-        acc |= (<u64>load<u8>(p)) << (56 - nbits);
-        p++;
-        nbits += 8;
-      }
-    }
-    // Fewer than 12 bits left only once the input is exhausted.
-    if (nbits < 12) break;
-    const e = load<u32>(HUFFMAN_DECODE_WINDOW + ((<usize>(acc >> 52)) << 2));
-    const count = e >>> 26;
-    if (count) {
-      // Two symbols are stored as one u16; `out` advances by how many were real.
-      store<u16>(out, <u16>e);
-      out += count;
-      const used = (e >> 21) & 31;
-      acc <<= used;
-      nbits -= used;
-      continue;
-    }
-    // A code longer than the window: canonical decoding, one length at a time.
     while (nbits <= 56 && p < end) {
       acc |= (<u64>load<u8>(p)) << (56 - nbits);
       p++;
       nbits += 8;
     }
-    let l: u32 = 13;
-    let sym: u32 = 0xffffffff;
-    for (; l <= 30; l++) {
-      if (l > nbits) return HUFFMAN_INVALID; // a truncated code, or padding longer than 7 bits
-      const code = <u32>(acc >> (64 - l));
-      const first = load<u32>(HUFFMAN_FIRST_CODE + (<usize>l << 2));
-      const delta = code - first;
-      if (code >= first && delta < <u32>load<u16>(HUFFMAN_COUNT + (<usize>l << 1))) {
-        sym = load<u16>(HUFFMAN_SYMBOLS_BY_LENGTH + ((<usize>load<u16>(HUFFMAN_OFFSET + (<usize>l << 1)) + delta) << 1));
-        break;
-      }
+    if (nbits < HUFFMAN_WINDOW_BITS) break; // the input is exhausted
+    const e = entry(acc);
+    if (e & 0xc0) {
+      store<u16>(out, <u16>(e >> 8));
+      out += <usize>((e >> 6) & 3);
+      acc <<= e;
+      nbits -= <u32>(e & 63);
+    } else {
+      const used = longCode(acc, nbits);
+      if (!used) return HUFFMAN_INVALID;
+      store<u8>(out++, <u8>longSymbol);
+      acc <<= used;
+      nbits -= used;
     }
-    if (sym >= HUFFMAN_EOS) return HUFFMAN_INVALID; // EOS inside the string
-    store<u8>(out++, <u8>sym);
-    acc <<= l;
-    nbits -= l;
   }
-  // The last bits: whole short codes, then at most 7 bits of padding.
+  // Whole short codes in the last bits, then at most 7 bits of padding.
   while (nbits > 0) {
-    const e = load<u32>(HUFFMAN_DECODE_WINDOW + ((<usize>(acc >> 52)) << 2));
-    const l1 = (e >> 16) & 31;
-    if (!(e >>> 26) || l1 > nbits) break;
-    store<u8>(out++, <u8>e);
+    const e = entry(acc);
+    const l1 = <u32>(e >> 24);
+    if (!(e & 0xc0) || l1 > nbits) break;
+    store<u8>(out++, <u8>(e >> 8));
     acc <<= l1;
     nbits -= l1;
   }

@@ -5,7 +5,7 @@ import { initCore, base64ToBytes } from '../core/load.ts';
 
 await initCore(base64ToBytes(WASM_BASE64));
 
-export { HpackEncoder, HpackDecoder, HpackError } from '../hpack/codec.ts';
+export { HpackEncoder, HpackDecoder, HpackError, HpackTypeError } from '../hpack/codec.ts';
 export type {
   HpackDecoderOptions, HpackEncoderOptions, EncodeOptions, HeaderPairs, HeaderInput, HpackErrorCode,
 } from '../hpack/codec.ts';

@@ -1,11 +1,11 @@
 // HpackEncoder / HpackDecoder over the WASM core (docs/hpack.md is the contract).
 import * as abi from '../core/abi.gen.ts';
-import { core, Core, CoreTrapError } from '../core/load.ts';
+import { core, Core } from '../core/load.ts';
 import { STATIC_NAMES, STATIC_VALUES } from '../core/static-table.gen.ts';
 import { latin1Decode, latin1Encode } from '../core/latin1.ts';
-import { HpackError, statusError, isLimitStatus } from './errors.ts';
+import { HpackError, HpackTypeError, statusError, isLimitStatus } from './errors.ts';
 
-export { HpackError } from './errors.ts';
+export { HpackError, HpackTypeError } from './errors.ts';
 export type { HpackErrorCode } from './errors.ts';
 
 export type HeaderPairs = Array<[string, string]>;
@@ -41,17 +41,12 @@ function limit(value: number | undefined, fallback: number, name: string): numbe
   return value;
 }
 
-/** Runs a call into the core; a trap retires the instance and fails this codec clearly. */
-function guard<T>(c: Core, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof HpackError) throw err;
-    c.markBroken();
-    const e = new HpackError('ERR_HPACK_INTERNAL', `h2wasm core trapped: ${(err as Error).message}`);
-    (e as { cause?: unknown }).cause = err instanceof CoreTrapError ? err : err;
-    throw e;
-  }
+/** A call into the core threw: the instance trapped (a core bug), so retire it and fail clearly. */
+function trapped(c: Core, err: unknown): HpackError {
+  c.markBroken();
+  const e = new HpackError('ERR_HPACK_INTERNAL', `h2wasm core trapped: ${(err as Error)?.message ?? err}`);
+  (e as { cause?: unknown }).cause = err;
+  return e;
 }
 
 export class HpackDecoder {
@@ -135,13 +130,16 @@ export class HpackDecoder {
   #feed(chunk: Uint8Array, final: boolean): number {
     this.#check();
     const c = this.#core;
-    const status = guard(c, () => {
-      const e = c.exports;
+    const e = c.exports;
+    let status: number;
+    try {
       const ptr = e.hpack_decoder_input(this.#handle, chunk.length);
       c.refresh();
       c.u8.set(chunk, ptr);
-      return e.hpack_decode(this.#handle, chunk.length, final ? 1 : 0);
-    });
+      status = e.hpack_decode(this.#handle, chunk.length, final ? 1 : 0);
+    } catch (err) {
+      throw trapped(c, err);
+    }
     if (status < 0) {
       if (!isLimitStatus(status)) this.#usable = false;
       throw statusError(status);
@@ -219,8 +217,8 @@ function forEachField(headers: HeaderInput, fn: (name: string, value: string) =>
   }
 }
 
-function invalidChar(): HpackError {
-  return new HpackError('ERR_HPACK_INVALID_CHAR', 'header names and values are octet strings: characters above U+00FF are not allowed');
+function invalidChar(): HpackTypeError {
+  return new HpackTypeError('ERR_HPACK_INVALID_CHAR', 'header names and values are octet strings: characters above U+00FF are not allowed');
 }
 
 /** Packs fields into `u8` at `at` (see abi.ts HPACK_PACKED_HEAD); returns the end offset. */
@@ -317,12 +315,21 @@ export class HpackEncoder {
 
   #run(bytes: number, count: number, fill: (u8: Uint8Array, ptr: number) => void): number {
     const c = this.#core;
-    const n = guard(c, () => {
-      const ptr = c.exports.hpack_encoder_input(this.#handle, bytes);
-      c.refresh();
-      fill(c.u8, ptr);
-      return c.exports.hpack_encode(this.#handle, bytes, count);
-    });
+    const e = c.exports;
+    let ptr: number;
+    try {
+      ptr = e.hpack_encoder_input(this.#handle, bytes);
+    } catch (err) {
+      throw trapped(c, err);
+    }
+    c.refresh();
+    fill(c.u8, ptr); // may throw on a caller's bad input: the core has not been touched yet
+    let n: number;
+    try {
+      n = e.hpack_encode(this.#handle, bytes, count);
+    } catch (err) {
+      throw trapped(c, err);
+    }
     if (n < 0) throw statusError(n);
     return n;
   }

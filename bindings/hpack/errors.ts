@@ -16,6 +16,16 @@ export class HpackError extends Error {
   }
 }
 
+/** A caller's invalid argument (a character above U+00FF): a TypeError, with a `code`. */
+export class HpackTypeError extends TypeError {
+  readonly code: HpackErrorCode;
+  constructor(code: HpackErrorCode, message: string) {
+    super(message);
+    this.name = 'HpackTypeError';
+    this.code = code;
+  }
+}
+
 const BY_STATUS: Record<number, [HpackErrorCode, string]> = {
   [abi.HPACK_ERR_TRUNCATED]: ['ERR_HPACK_TRUNCATED', 'header block ends inside a representation'],
   [abi.HPACK_ERR_INTEGER_OVERFLOW]: ['ERR_HPACK_INTEGER_OVERFLOW', 'integer exceeds 2^31-1 or uses too many octets'],
