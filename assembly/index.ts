@@ -13,6 +13,11 @@ export function hpack_decoder_input(d: usize, n: usize): usize { return changety
 export function hpack_decode(d: usize, n: usize, final: bool): i32 { return changetype<HpackDecoder>(d).decode(n, final); }
 export function hpack_decoder_records(d: usize): usize { return changetype<HpackDecoder>(d).records; }
 export function hpack_decoder_arena(d: usize): usize { return changetype<HpackDecoder>(d).arena; }
+/** The arena's length when all of it is ASCII, else −1. */
+export function hpack_decoder_arena_ascii(d: usize): i32 {
+  const decoder = changetype<HpackDecoder>(d);
+  return decoder.arenaAscii() ? <i32>decoder.arenaLength : -1;
+}
 export function hpack_decoder_set_max_table_size(d: usize, n: u32): void { changetype<HpackDecoder>(d).setMaxTableSize(n); }
 export function hpack_decoder_table_size(d: usize): u32 { return changetype<HpackDecoder>(d).table.size; }
 export function hpack_decoder_table_capacity(d: usize): u32 { return changetype<HpackDecoder>(d).table.capacity; }

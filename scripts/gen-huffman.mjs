@@ -55,6 +55,9 @@ export const HUFFMAN_CODES: usize = memory.data<u32>([${list(code.map(hex), 8)}
 export const HUFFMAN_LENGTHS: usize = memory.data<u8>([${list(len, 32)}
 ]);
 export const HUFFMAN_EOS: u32 = 256;
+// Encoding: code << 8 | length, one load per octet.
+export const HUFFMAN_ENCODE: usize = memory.data<u64>([${list(code.slice(0, 256).map((c, i) => '0x' + ((BigInt(c) << 8n) | BigInt(len[i])).toString(16)), 8)}
+]);
 
 // ${WINDOW}-bit window → up to two symbols: lenTotal | count << 6 | sym1 << 8 | sym2 << 16 | len1 << 24.
 export const HUFFMAN_WINDOW_BITS: u32 = ${WINDOW};

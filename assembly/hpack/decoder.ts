@@ -42,6 +42,7 @@ export class HpackDecoder {
   arena: usize = 0;
   arenaCap: usize = 0;
   arenaLength: usize = 0;
+  arenaHigh: u64 = 0; // OR of the materialised octets: bit 7 set when any is above 0x7f
 
   // Per block.
   inBlock: bool = false;
@@ -124,6 +125,20 @@ export class HpackDecoder {
     this.limitError = 0;
     this.recordCount = 0;
     this.arenaLength = 0;
+    this.arenaHigh = 0;
+  }
+
+  /** Whether every materialised octet of the block is ASCII (JS then decodes the arena at once). */
+  arenaAscii(): bool {
+    return (this.arenaHigh & 0x8080808080808080) == 0;
+  }
+
+  private noteOctets(p: usize, n: usize): void {
+    let high = this.arenaHigh;
+    let i: usize = 0;
+    for (; i + 8 <= n; i += 8) high |= load<u64>(p + i);
+    for (; i < n; i++) high |= <u64>load<u8>(p + i);
+    this.arenaHigh = high;
   }
 
   /** Parses one representation at `p`; on success leaves its end in `integerEnd`. */
@@ -173,6 +188,12 @@ export class HpackDecoder {
     }
   }
 
+  /** Decodes a Huffman string into scratch space past the arena's end, only to validate it. */
+  private huffmanValid(src: usize, n: u32): bool {
+    this.ensureArena(huffmanDecodedBound(n));
+    return huffmanDecode(src, n, this.arena + this.arenaLength) >= 0;
+  }
+
   private pushRecord(kind: u32, flags: u32, staticIndex: u32, refId: u32, newId: u32,
     nameOffset: usize, nameLength: u32, valueOffset: usize, valueLength: u32): void {
     if (<usize>(this.recordCount + 1) * RECORD_BYTES > this.recordsCap) {
@@ -216,6 +237,7 @@ export class HpackDecoder {
       this.ensureArena(n);
       const at = this.arenaLength;
       memory.copy(this.arena + at, table.namePtr(r), n); // name and value are adjacent
+      this.noteOctets(this.arena + at, n);
       this.arenaLength += n;
       this.pushRecord(HPACK_KIND_DYNAMIC, 0, 0, table.inserted - d, 0, at, nameLength, at + nameLength, valueLength);
     }
@@ -280,6 +302,9 @@ export class HpackDecoder {
       const nameMin = nameHuffman ? (<u64>nameLength << 3) / 30 : <u64>nameLength;
       const valueMin = valueHuffman ? (<u64>valueEncoded << 3) / 30 : <u64>valueEncoded;
       if (!indexing || nameMin + valueMin + ENTRY_OVERHEAD > <u64>table.capacity) {
+        // Not materialised, but a malformed Huffman string is still a decoding error (§5.2).
+        if (nameHuffman && !this.huffmanValid(nameSrc, nameLength)) return HPACK_ERR_INVALID_HUFFMAN;
+        if (valueHuffman && !this.huffmanValid(valueSrc, valueEncoded)) return HPACK_ERR_INVALID_HUFFMAN;
         this.admit(<u32>nameMin, <u32>valueMin);
         if (indexing) table.clear();
         return 0;
@@ -323,6 +348,7 @@ export class HpackDecoder {
       }
     }
     if (keep) {
+      this.noteOctets(this.arena + nameAt, valueAt + valueOut - nameAt);
       this.arenaLength = valueAt + valueOut;
       this.pushRecord(kind, flags, staticIndex, refId, newId, nameAt, <u32>nameOut, valueAt, <u32>valueOut);
     }

@@ -6,7 +6,7 @@
 // probes stop after PROBES slots, so lookups stay bounded; every hit is verified.
 import {
   HPACK_ERR_INVALID_INPUT, HPACK_PACKED_HEAD, HPACK_PACK_SENSITIVE, HPACK_PACK_NAME_KNOWN,
-  HPACK_HUFFMAN_ALWAYS, HPACK_HUFFMAN_NEVER, HPACK_INDEXING_ALL, HPACK_INDEXING_NONE,
+  HPACK_HUFFMAN_AUTO, HPACK_HUFFMAN_NEVER, HPACK_INDEXING_ALL, HPACK_INDEXING_NONE,
 } from '../abi';
 import { encodeInteger } from './integer';
 import { huffmanEncode, huffmanEncodedLength } from './huffman';
@@ -78,10 +78,23 @@ export class HpackEncoder {
     }
   }
 
-  /** Puts entry `id` in the first free (empty or evicted) slot of its probe run. */
+  /**
+   * Puts entry `id` in its probe run: over an older entry with the same hash (so a name maps to
+   * its newest entry, whose index is smallest), else in the first free (empty or evicted) slot.
+   */
   private remember(slots: usize, hash: u32, id: u32): void {
     const table = this.table;
     let at = hash & this.slotMask;
+    for (let i: u32 = 0; i < PROBES; i++) {
+      const s = slots + (<usize>at << 3);
+      const held = load<u32>(s);
+      if (held && table.indexOfId(held - 1) && load<u32>(s, 4) == hash) {
+        store<u32>(s, id + 1);
+        return;
+      }
+      at = (at + 1) & this.slotMask;
+    }
+    at = hash & this.slotMask;
     for (let i: u32 = 0; i < PROBES; i++) {
       const s = slots + (<usize>at << 3);
       const held = load<u32>(s);
@@ -164,23 +177,20 @@ export class HpackEncoder {
     const table = this.table;
     const sensitive = (flags & HPACK_PACK_SENSITIVE) != 0 || staticName == S_AUTHORIZATION ||
       staticName == S_PROXY_AUTHORIZATION || (staticName == S_COOKIE && valueLength < SHORT_COOKIE);
+    // RFC 7541 §6.1: a whole match is one index; the static table first, as it costs no hashing.
+    if (!sensitive && staticName) {
+      const s = staticLookupValue(staticName, value, valueLength);
+      if (s) return encodeInteger(out, 0x80, 7, s);
+    }
     let nameHash: u32 = 0;
     let fieldHash: u32 = 0;
-    const searchDynamic = table.count != 0 || this.indexing != HPACK_INDEXING_NONE;
-    if (searchDynamic) {
+    if (table.count != 0 || this.indexing != HPACK_INDEXING_NONE) {
       nameHash = hashBytes(name, nameLength, NAME_SEED);
       fieldHash = hashBytes(value, valueLength, nameHash);
     }
-    if (!sensitive) {
-      // RFC 7541 §6.1: a whole match is one index.
-      if (staticName) {
-        const s = staticLookupValue(staticName, value, valueLength);
-        if (s) return encodeInteger(out, 0x80, 7, s);
-      }
-      if (table.count) {
-        const d = this.findField(fieldHash, name, nameLength, value, valueLength);
-        if (d) return encodeInteger(out, 0x80, 7, STATIC_TABLE_LENGTH + d);
-      }
+    if (!sensitive && table.count) {
+      const d = this.findField(fieldHash, name, nameLength, value, valueLength);
+      if (d) return encodeInteger(out, 0x80, 7, STATIC_TABLE_LENGTH + d);
     }
     let nameIndex = staticName;
     if (!nameIndex && table.count) {
@@ -249,15 +259,25 @@ export class HpackEncoder {
 
   /** A string literal (RFC 7541 §5.2), Huffman-coded when the mode says so. */
   private string(out: usize, p: usize, n: u32): usize {
-    if (this.huffman != HPACK_HUFFMAN_NEVER) {
-      const h = huffmanEncodedLength(p, n);
-      if (this.huffman == HPACK_HUFFMAN_ALWAYS || h < <usize>n) {
-        out = encodeInteger(out, 0x80, 7, <u32>h);
-        return huffmanEncode(p, n, out);
-      }
+    const mode = this.huffman;
+    if (mode == HPACK_HUFFMAN_NEVER) return rawString(out, p, n);
+    if (mode == HPACK_HUFFMAN_AUTO && n < 127) {
+      // One pass: code after a one-octet prefix, and keep it only if it came out shorter.
+      const end = huffmanEncode(p, n, out + 1);
+      const h = <u32>(end - out - 1);
+      if (h >= n) return rawString(out, p, n);
+      store<u8>(out, 0x80 | h);
+      return end;
     }
-    out = encodeInteger(out, 0, 7, n);
-    memory.copy(out, p, n);
-    return out + n;
+    const h = huffmanEncodedLength(p, n);
+    if (mode == HPACK_HUFFMAN_AUTO && h >= <usize>n) return rawString(out, p, n);
+    out = encodeInteger(out, 0x80, 7, <u32>h);
+    return huffmanEncode(p, n, out);
   }
+}
+
+function rawString(out: usize, p: usize, n: u32): usize {
+  out = encodeInteger(out, 0, 7, n);
+  memory.copy(out, p, n);
+  return out + n;
 }

@@ -1,7 +1,7 @@
 // Huffman coding of string literals, RFC 7541 §5.2 and Appendix B.
 import {
   HUFFMAN_CODES, HUFFMAN_LENGTHS, HUFFMAN_DECODE_WINDOW, HUFFMAN_FIRST_CODE, HUFFMAN_COUNT,
-  HUFFMAN_OFFSET, HUFFMAN_SYMBOLS_BY_LENGTH, HUFFMAN_EOS, HUFFMAN_WINDOW_BITS,
+  HUFFMAN_OFFSET, HUFFMAN_SYMBOLS_BY_LENGTH, HUFFMAN_EOS, HUFFMAN_WINDOW_BITS, HUFFMAN_ENCODE,
 } from './huffman-table.gen';
 
 export const HUFFMAN_INVALID: isize = -1;
@@ -122,12 +122,12 @@ export function huffmanEncodedLength(src: usize, len: usize): usize {
 /** Huffman-codes `len` octets at `src` into `dst`, padding with ones. Returns the end of the output. */
 export function huffmanEncode(src: usize, len: usize, dst: usize): usize {
   let acc: u64 = 0;
-  let nbits: u32 = 0;
+  let nbits: u64 = 0;
   let out = dst;
   for (let i: usize = 0; i < len; i++) {
-    const s = <usize>load<u8>(src + i);
-    const l = <u32>load<u8>(HUFFMAN_LENGTHS + s);
-    acc = (acc << l) | <u64>load<u32>(HUFFMAN_CODES + (s << 2));
+    const e = load<u64>(HUFFMAN_ENCODE + (<usize>load<u8>(src + i) << 3));
+    const l = e & 0xff;
+    acc = (acc << l) | (e >> 8);
     nbits += l;
     if (nbits >= 32) {
       nbits -= 32;

@@ -10,6 +10,7 @@ export interface CoreExports {
   hpack_decode(d: number, n: number, final: number): number;
   hpack_decoder_records(d: number): number;
   hpack_decoder_arena(d: number): number;
+  hpack_decoder_arena_ascii(d: number): number;
   hpack_decoder_set_max_table_size(d: number, n: number): void;
   hpack_decoder_table_size(d: number): number;
   hpack_decoder_table_capacity(d: number): number;
@@ -49,8 +50,9 @@ export class Core {
     this.refresh();
   }
 
-  /** Rebuilds the views if a call grew memory (growth detaches the old buffer). */
+  /** Rebuilds the views if a call grew memory (growth detaches the old buffer, emptying its views). */
   refresh(): void {
+    if (this.u8 !== undefined && this.u8.length !== 0) return;
     const buffer = this.exports.memory.buffer;
     if (buffer !== this.#buffer) {
       this.#buffer = buffer;

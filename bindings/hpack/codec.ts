@@ -24,6 +24,9 @@ export interface HpackEncoderOptions {
 }
 export interface EncodeOptions { sensitive?: string[] }
 
+// Decodes all-ASCII octets only (exact for them; Latin-1 text goes through latin1Decode).
+const TEXT = new TextDecoder();
+
 // First static index of every static name: lets the core skip its own name lookup.
 const STATIC_NAME_INDEX = new Map<string, number>();
 for (let i = STATIC_NAMES.length - 1; i >= 1; i--) STATIC_NAME_INDEX.set(STATIC_NAMES[i], i);
@@ -152,8 +155,17 @@ export class HpackDecoder {
     c.refresh();
     const e = c.exports;
     const u8 = c.u8, u32 = c.u32;
-    const arena = e.hpack_decoder_arena(this.#handle);
-    let r = e.hpack_decoder_records(this.#handle) >>> 2;
+    const h = this.#handle;
+    const arena = e.hpack_decoder_arena(h);
+    let r = e.hpack_decoder_records(h) >>> 2;
+    // An all-ASCII arena becomes one string at the first cache miss; fields are its slices.
+    const asciiLength = e.hpack_decoder_arena_ascii(h);
+    let text: string | null = null;
+    const str = (offset: number, length: number): string => {
+      if (asciiLength < 0) return latin1Decode(u8, arena + offset, length);
+      if (text === null) text = TEXT.decode(u8.subarray(arena, arena + asciiLength));
+      return text.substring(offset, offset + length);
+    };
     const mask = this.#mask, cacheId = this.#cacheId, cacheName = this.#cacheName, cacheValue = this.#cacheValue;
     const out: HeaderPairs = new Array(count);
     let never: string[] | null = null;
@@ -172,8 +184,8 @@ export class HpackDecoder {
         }
         if (kind === abi.HPACK_KIND_STATIC_NAME) name = STATIC_NAMES[w0 >>> 16];
         else if (kind === abi.HPACK_KIND_DYNAMIC_NAME && cacheId[u32[r + 1] & mask] === (u32[r + 1] | 0)) name = cacheName[u32[r + 1] & mask];
-        else name = latin1Decode(u8, arena + u32[r + 3], u32[r + 4]);
-        value = latin1Decode(u8, arena + u32[r + 5], u32[r + 6]);
+        else name = str(u32[r + 3], u32[r + 4]);
+        value = str(u32[r + 5], u32[r + 6]);
         const flags = (w0 >>> 8) & 0xff;
         if (flags) {
           if (flags & abi.HPACK_FLAG_INSERTED) {
@@ -293,8 +305,20 @@ export class HpackEncoder {
   encodePacked(packed: Uint8Array): number {
     this.#check();
     const c = this.#core;
+    const e = c.exports;
     const count = packed[0] | (packed[1] << 8) | (packed[2] << 16) | (packed[3] << 24);
-    return this.#run(packed.length - 4, count, (u8, ptr) => u8.set(packed.subarray(4), ptr));
+    const bytes = packed.length - 4;
+    let n: number;
+    try {
+      const ptr = e.hpack_encoder_input(this.#handle, bytes);
+      c.refresh();
+      c.u8.set(packed.subarray(4), ptr);
+      n = e.hpack_encode(this.#handle, bytes, count);
+    } catch (err) {
+      throw trapped(c, err);
+    }
+    if (n < 0) throw statusError(n);
+    return n;
   }
 
   /** A copy of the block the last `encodePacked` produced, of length `n`. */
