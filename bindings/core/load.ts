@@ -106,7 +106,7 @@ export function core(): Core {
   return current;
 }
 
-/** Decodes base64 without Buffer (atob exists in every runtime we target). */
+/** Decodes base64 with atob, which every runtime we target has (no Node-only API). */
 export function base64ToBytes(text: string): Uint8Array {
   const raw = atob(text);
   const out = new Uint8Array(raw.length);
