@@ -1,5 +1,5 @@
 // Loads the WASM core and keeps one shared instance that hosts every session and codec.
-// Portable: no node:* imports, no Buffer. Platform entries register the module's source
+// Portable: no node:* imports and no Node-only globals. Platform entries register the module's source
 // (bytes for a synchronous compile, or a precompiled WebAssembly.Module) before first use.
 
 export interface CoreExports {
