@@ -41,3 +41,12 @@ export const HPACK_HUFFMAN_NEVER: i32 = 2;
 export const HPACK_INDEXING_AUTO: i32 = 0;
 export const HPACK_INDEXING_ALL: i32 = 1;
 export const HPACK_INDEXING_NONE: i32 = 2;
+
+// Stream states, RFC 9113 §5.1.
+export const STREAM_IDLE: i32 = 0;
+export const STREAM_RESERVED_LOCAL: i32 = 1;
+export const STREAM_RESERVED_REMOTE: i32 = 2;
+export const STREAM_OPEN: i32 = 3;
+export const STREAM_HALF_CLOSED_LOCAL: i32 = 4;
+export const STREAM_HALF_CLOSED_REMOTE: i32 = 5;
+export const STREAM_CLOSED: i32 = 6;
