@@ -10,6 +10,20 @@ export default [
     ],
   },
   {
+    input: js('core/node-index.js'),
+    output: [
+      { file: 'dist/core.mjs', format: 'es' },
+      { file: 'dist/core.cjs', format: 'cjs' },
+    ],
+  },
+  {
+    input: js('transport/memory.js'),
+    output: [
+      { file: 'dist/transport.mjs', format: 'es' },
+      { file: 'dist/transport.cjs', format: 'cjs' },
+    ],
+  },
+  {
     input: js('entry/hpack-browser.js'),
     output: { file: 'dist/hpack.browser.mjs', format: 'es' },
   },

@@ -34,3 +34,53 @@ export function hpack_encode(e: usize, n: usize, count: u32): i32 { return chang
 export function hpack_encoder_output(e: usize): usize { return changetype<HpackEncoder>(e).output; }
 export function hpack_encoder_set_max_table_size(e: usize, n: u32): void { changetype<HpackEncoder>(e).setMaxTableSize(n); }
 export function hpack_encoder_table_size(e: usize): u32 { return changetype<HpackEncoder>(e).table.size; }
+
+// ---------------------------------------------------------------- HTTP/2 sessions
+import { Session } from './proto/session';
+
+export function h2_session_new(isServer: bool, firstStreamId: u32): usize {
+  return changetype<usize>(new Session(isServer, firstStreamId));
+}
+export function h2_session_free(s: usize): void {
+  changetype<Session>(s).dispose();
+  heap.free(s);
+}
+export function h2_set_limit(s: usize, id: i32, value: u32): void { changetype<Session>(s).setLimit(id, value); }
+export function h2_set_initial_setting(s: usize, id: u32, value: u32): void { changetype<Session>(s).setInitialSetting(id, value); }
+export function h2_input(s: usize, n: usize): usize { return changetype<Session>(s).inputPtr(n); }
+export function h2_recv(s: usize, n: usize, now: f64): i32 { return changetype<Session>(s).recv(n, now); }
+export function h2_events(s: usize): usize { return changetype<Session>(s).events; }
+export function h2_event_count(s: usize): u32 { return changetype<Session>(s).eventCount; }
+export function h2_hdr_records(s: usize): usize { return changetype<Session>(s).hdrRecords; }
+export function h2_hdr_bytes(s: usize): usize { return changetype<Session>(s).hdrBytes; }
+/** Octets of header strings when all ASCII, else −1. */
+export function h2_hdr_ascii(s: usize): i32 {
+  const session = changetype<Session>(s);
+  return session.hdrHigh ? -1 : <i32>session.hdrLength;
+}
+export function h2_scratch(s: usize, n: usize): usize { return changetype<Session>(s).scratchPtr(n); }
+export function h2_headers_input(s: usize, n: usize): usize { return changetype<Session>(s).encoder.inputPtr(n); }
+export function h2_submit_headers(s: usize, id: u32, kind: i32, n: usize, count: u32, flags: i32): i32 {
+  return changetype<Session>(s).submitHeaders(id, kind, n, count, flags);
+}
+export function h2_submit_data(s: usize, id: u32, n: u32, endStream: bool): i32 { return changetype<Session>(s).submitData(id, n, endStream); }
+export function h2_rst(s: usize, id: u32, code: u32): i32 { return changetype<Session>(s).submitRst(id, code); }
+export function h2_ping(s: usize): i32 { return changetype<Session>(s).submitPing(); }
+export function h2_settings(s: usize, count: u32): i32 { return changetype<Session>(s).submitSettings(count); }
+export function h2_goaway(s: usize, code: u32, graceful: bool, debugLength: u32): i32 {
+  return changetype<Session>(s).submitGoaway(code, graceful, debugLength);
+}
+export function h2_consume(s: usize, id: u32, n: u32): void { changetype<Session>(s).consume(id, n); }
+export function h2_set_local_window(s: usize, n: u32): void { changetype<Session>(s).setLocalWindow(n); }
+export function h2_priority_update(s: usize, id: u32, n: u32): i32 { return changetype<Session>(s).submitPriorityUpdate(id, n); }
+export function h2_set_priority(s: usize, id: u32, n: u32): i32 { return changetype<Session>(s).setPriority(id, n); }
+export function h2_raw_frame(s: usize, type: u8, id: u32, n: u32): i32 { return changetype<Session>(s).submitRaw(type, id, n); }
+export function h2_pull(s: usize): i32 { return changetype<Session>(s).pull(); }
+export function h2_out(s: usize): usize { return changetype<Session>(s).out; }
+export function h2_segs(s: usize): usize { return changetype<Session>(s).segs; }
+export function h2_seg_count(s: usize): u32 { return changetype<Session>(s).segCount; }
+export function h2_wants_write(s: usize): bool { return changetype<Session>(s).wantsWrite(); }
+export function h2_session_info(s: usize, what: i32): f64 { return changetype<Session>(s).sessionInfo(what); }
+export function h2_stream_info(s: usize, id: u32, what: i32): f64 { return changetype<Session>(s).streamInfo(id, what); }
+export function h2_local_setting(s: usize, id: u32): u32 { return changetype<Session>(s).local.get(id); }
+export function h2_remote_setting(s: usize, id: u32): u32 { return changetype<Session>(s).remote.get(id); }

@@ -91,10 +91,24 @@ export class HpackDecoder {
    * number of fields, or a negative status. Without it, returns 0 or a negative status.
    */
   decode(n: usize, final: bool): i32 {
+    return this.run(this.input, this.input + this.inputLength + n, final);
+  }
+
+  /**
+   * Decodes `n` octets at `p` owned by the caller (a frame payload), without copying them unless
+   * a representation is left incomplete. Same results as `decode`.
+   */
+  decodeExternal(p: usize, n: usize, final: bool): i32 {
+    if (this.inputLength) {
+      memory.copy(this.inputPtr(n), p, n);
+      return this.decode(n, final);
+    }
+    return this.run(p, p + n, final);
+  }
+
+  private run(p: usize, end: usize, final: bool): i32 {
     if (!this.usable) return HPACK_ERR_UNUSABLE;
     if (!this.inBlock) this.startBlock();
-    let p = this.input;
-    const end = p + this.inputLength + n;
     while (p < end) {
       const status = this.representation(p, end);
       if (status == NEED_MORE) break;
@@ -102,7 +116,15 @@ export class HpackDecoder {
       p = integerEnd;
     }
     const left = end - p;
-    if (left && p != this.input) memory.copy(this.input, p, left);
+    if (left) {
+      if (left > this.inputCap) {
+        const fresh = heap.alloc(left);
+        if (this.input) heap.free(this.input);
+        this.input = fresh;
+        this.inputCap = left;
+      }
+      if (p != this.input) memory.copy(this.input, p, left);
+    }
     this.inputLength = left;
     if (!final) return 0;
     this.inBlock = false;

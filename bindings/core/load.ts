@@ -21,6 +21,39 @@ export interface CoreExports {
   hpack_encoder_output(e: number): number;
   hpack_encoder_set_max_table_size(e: number, n: number): void;
   hpack_encoder_table_size(e: number): number;
+  h2_session_new(isServer: number, firstStreamId: number): number;
+  h2_session_free(s: number): void;
+  h2_set_limit(s: number, id: number, value: number): void;
+  h2_set_initial_setting(s: number, id: number, value: number): void;
+  h2_input(s: number, n: number): number;
+  h2_recv(s: number, n: number, now: number): number;
+  h2_events(s: number): number;
+  h2_event_count(s: number): number;
+  h2_hdr_records(s: number): number;
+  h2_hdr_bytes(s: number): number;
+  h2_hdr_ascii(s: number): number;
+  h2_scratch(s: number, n: number): number;
+  h2_headers_input(s: number, n: number): number;
+  h2_submit_headers(s: number, id: number, kind: number, n: number, count: number, flags: number): number;
+  h2_submit_data(s: number, id: number, n: number, endStream: number): number;
+  h2_rst(s: number, id: number, code: number): number;
+  h2_ping(s: number): number;
+  h2_settings(s: number, count: number): number;
+  h2_goaway(s: number, code: number, graceful: number, debugLength: number): number;
+  h2_consume(s: number, id: number, n: number): void;
+  h2_set_local_window(s: number, n: number): void;
+  h2_priority_update(s: number, id: number, n: number): number;
+  h2_set_priority(s: number, id: number, n: number): number;
+  h2_raw_frame(s: number, type: number, id: number, n: number): number;
+  h2_pull(s: number): number;
+  h2_out(s: number): number;
+  h2_segs(s: number): number;
+  h2_seg_count(s: number): number;
+  h2_wants_write(s: number): number;
+  h2_session_info(s: number, what: number): number;
+  h2_stream_info(s: number, id: number, what: number): number;
+  h2_local_setting(s: number, id: number): number;
+  h2_remote_setting(s: number, id: number): number;
 }
 
 /** Thrown when the core traps: a bug in the core, never an answer to peer input. */

@@ -1,15 +1,15 @@
 // HpackEncoder / HpackDecoder over the WASM core (docs/hpack.md is the contract).
 import * as abi from '../core/abi.gen.ts';
 import { core, Core } from '../core/load.ts';
-import { STATIC_NAMES, STATIC_VALUES } from '../core/static-table.gen.ts';
-import { latin1Decode, latin1Encode } from '../core/latin1.ts';
+import {
+  forEachField, packedSize, packField, readRecords, HeaderStringCache, type HeaderPairs, type HeaderInput,
+} from '../core/headers.ts';
 import { HpackError, HpackTypeError, statusError, isLimitStatus } from './errors.ts';
 
 export { HpackError, HpackTypeError } from './errors.ts';
 export type { HpackErrorCode } from './errors.ts';
 
-export type HeaderPairs = Array<[string, string]>;
-export type HeaderInput = HeaderPairs | Record<string, string | number | Array<string | number> | undefined>;
+export type { HeaderPairs, HeaderInput } from '../core/headers.ts';
 
 export interface HpackDecoderOptions {
   maxTableSize?: number;
@@ -23,13 +23,6 @@ export interface HpackEncoderOptions {
   indexing?: 'auto' | 'all' | 'none';
 }
 export interface EncodeOptions { sensitive?: string[] }
-
-// Decodes all-ASCII octets only (exact for them; Latin-1 text goes through latin1Decode).
-const TEXT = new TextDecoder();
-
-// First static index of every static name: lets the core skip its own name lookup.
-const STATIC_NAME_INDEX = new Map<string, number>();
-for (let i = STATIC_NAMES.length - 1; i >= 1; i--) STATIC_NAME_INDEX.set(STATIC_NAMES[i], i);
 
 interface Held { core: Core; handle: number; free: (h: number) => void }
 const registry = typeof FinalizationRegistry === 'function'
@@ -58,11 +51,7 @@ export class HpackDecoder {
   #freed = false;
   #usable = true;
   #maxTableSize: number;
-  // Strings of dynamic-table entries by absolute id: repeated fields cost no string decoding.
-  #cacheId: Int32Array;
-  #cacheName: string[];
-  #cacheValue: string[];
-  #mask: number;
+  #cache = new HeaderStringCache();
   /** Names of the never-indexed fields of the last decoded block. */
   lastNeverIndexed: string[] = [];
 
@@ -75,19 +64,8 @@ export class HpackDecoder {
       limit(options.maxHeaderListPairs, 128, 'maxHeaderListPairs'),
       limit(options.maxHeaderFieldSize, 65536, 'maxHeaderFieldSize'),
     );
-    this.#mask = 0; this.#cacheId = new Int32Array(0); this.#cacheName = []; this.#cacheValue = [];
-    this.#sizeCache();
+    this.#cache.size(this.#maxTableSize);
     registry?.register(this, { core: c, handle: this.#handle, free: (h) => c.exports.hpack_decoder_free(h) }, this);
-  }
-
-  #sizeCache(): void {
-    let slots = 8;
-    while (slots < this.#maxTableSize / 32 + 1) slots <<= 1;
-    if (slots - 1 <= this.#mask) return;
-    this.#mask = slots - 1;
-    this.#cacheId = new Int32Array(slots).fill(-1);
-    this.#cacheName = new Array(slots).fill('');
-    this.#cacheValue = new Array(slots).fill('');
   }
 
   #check(): void {
@@ -107,7 +85,7 @@ export class HpackDecoder {
     this.#check();
     this.#maxTableSize = limit(n, 0, 'maxTableSize');
     this.#core.exports.hpack_decoder_set_max_table_size(this.#handle, n);
-    this.#sizeCache();
+    this.#cache.size(n);
   }
 
   /** Decodes one complete header block. */
@@ -154,51 +132,11 @@ export class HpackDecoder {
     const c = this.#core;
     c.refresh();
     const e = c.exports;
-    const u8 = c.u8, u32 = c.u32;
     const h = this.#handle;
-    const arena = e.hpack_decoder_arena(h);
-    let r = e.hpack_decoder_records(h) >>> 2;
-    // An all-ASCII arena becomes one string at the first cache miss; fields are its slices.
-    const asciiLength = e.hpack_decoder_arena_ascii(h);
-    let text: string | null = null;
-    const str = (offset: number, length: number): string => {
-      if (asciiLength < 0) return latin1Decode(u8, arena + offset, length);
-      if (text === null) text = TEXT.decode(u8.subarray(arena, arena + asciiLength));
-      return text.substring(offset, offset + length);
-    };
-    const mask = this.#mask, cacheId = this.#cacheId, cacheName = this.#cacheName, cacheValue = this.#cacheValue;
-    const out: HeaderPairs = new Array(count);
-    let never: string[] | null = null;
-    for (let i = 0; i < count; i++, r += abi.HPACK_RECORD_WORDS) {
-      const w0 = u32[r];
-      const kind = w0 & 0xff;
-      let name: string, value: string;
-      if (kind === abi.HPACK_KIND_STATIC) {
-        name = STATIC_NAMES[w0 >>> 16];
-        value = STATIC_VALUES[w0 >>> 16];
-      } else {
-        if (kind === abi.HPACK_KIND_DYNAMIC) {
-          const id = u32[r + 1];
-          const slot = id & mask;
-          if (cacheId[slot] === (id | 0)) { out[i] = [cacheName[slot], cacheValue[slot]]; continue; }
-        }
-        if (kind === abi.HPACK_KIND_STATIC_NAME) name = STATIC_NAMES[w0 >>> 16];
-        else if (kind === abi.HPACK_KIND_DYNAMIC_NAME && cacheId[u32[r + 1] & mask] === (u32[r + 1] | 0)) name = cacheName[u32[r + 1] & mask];
-        else name = str(u32[r + 3], u32[r + 4]);
-        value = str(u32[r + 5], u32[r + 6]);
-        const flags = (w0 >>> 8) & 0xff;
-        if (flags) {
-          if (flags & abi.HPACK_FLAG_INSERTED) {
-            const id = u32[r + 2];
-            const slot = id & mask;
-            cacheId[slot] = id | 0; cacheName[slot] = name; cacheValue[slot] = value;
-          }
-          if (flags & abi.HPACK_FLAG_NEVER_INDEXED) (never ??= []).push(name);
-        }
-      }
-      out[i] = [name, value];
-    }
-    this.lastNeverIndexed = never ?? [];
+    const never: string[] = [];
+    const out = readRecords(c.u8, c.u32, e.hpack_decoder_records(h) >>> 2, count, e.hpack_decoder_arena(h),
+      e.hpack_decoder_arena_ascii(h), this.#cache, never);
+    this.lastNeverIndexed = never;
     return out;
   }
 
@@ -213,44 +151,16 @@ export class HpackDecoder {
 
 const HUFFMAN = { auto: abi.HPACK_HUFFMAN_AUTO, always: abi.HPACK_HUFFMAN_ALWAYS, never: abi.HPACK_HUFFMAN_NEVER } as const;
 const INDEXING = { auto: abi.HPACK_INDEXING_AUTO, all: abi.HPACK_INDEXING_ALL, none: abi.HPACK_INDEXING_NONE } as const;
-const HEAD = abi.HPACK_PACKED_HEAD;
-
-/** Calls `fn(name, value)` for every field of either input shape. */
-function forEachField(headers: HeaderInput, fn: (name: string, value: string) => void): void {
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i++) fn(String(headers[i][0]), String(headers[i][1]));
-    return;
-  }
-  for (const name of Object.keys(headers)) {
-    const v = headers[name];
-    if (v === undefined) continue;
-    if (Array.isArray(v)) for (const one of v) fn(name, String(one));
-    else fn(name, String(v));
-  }
-}
 
 function invalidChar(): HpackTypeError {
   return new HpackTypeError('ERR_HPACK_INVALID_CHAR', 'header names and values are octet strings: characters above U+00FF are not allowed');
 }
 
-/** Packs fields into `u8` at `at` (see abi.ts HPACK_PACKED_HEAD); returns the end offset. */
+/** Packs a field or throws on a character above U+00FF. */
 function packInto(u8: Uint8Array, at: number, name: string, value: string, sensitive: Set<string> | null): number {
-  const known = STATIC_NAME_INDEX.get(name) ?? 0;
-  u8[at] = abi.HPACK_PACK_NAME_KNOWN | (sensitive !== null && sensitive.has(name) ? abi.HPACK_PACK_SENSITIVE : 0);
-  u8[at + 1] = known;
-  const nl = name.length, vl = value.length;
-  u8[at + 2] = nl; u8[at + 3] = nl >>> 8; u8[at + 4] = nl >>> 16; u8[at + 5] = nl >>> 24;
-  u8[at + 6] = vl; u8[at + 7] = vl >>> 8; u8[at + 8] = vl >>> 16; u8[at + 9] = vl >>> 24;
-  let p = latin1Encode(name, u8, at + HEAD);
-  if (p >= 0) p = latin1Encode(value, u8, p);
+  const p = packField(u8, at, name, value, sensitive !== null && sensitive.has(name));
   if (p < 0) throw invalidChar();
   return p;
-}
-
-function packedSize(headers: HeaderInput): [bytes: number, count: number] {
-  let bytes = 0, count = 0;
-  forEachField(headers, (n, v) => { bytes += HEAD + n.length + v.length; count++; });
-  return [bytes, count];
 }
 
 export class HpackEncoder {
