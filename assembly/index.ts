@@ -31,6 +31,7 @@ export function hpack_encoder_free(e: usize): void {
 }
 export function hpack_encoder_input(e: usize, n: usize): usize { return changetype<HpackEncoder>(e).inputPtr(n); }
 export function hpack_encode(e: usize, n: usize, count: u32): i32 { return changetype<HpackEncoder>(e).encode(n, count); }
+export function hpack_encode_counted(e: usize, n: usize): i32 { return changetype<HpackEncoder>(e).encodeCounted(n); }
 export function hpack_encoder_output(e: usize): usize { return changetype<HpackEncoder>(e).output; }
 export function hpack_encoder_set_max_table_size(e: usize, n: u32): void { changetype<HpackEncoder>(e).setMaxTableSize(n); }
 export function hpack_encoder_table_size(e: usize): u32 { return changetype<HpackEncoder>(e).table.size; }

@@ -2,8 +2,8 @@
 // HPACK_PACKED_HEAD); output is one header block in the encoder's output buffer, valid until
 // the next call. Dynamic-table lookups go through two open-addressing maps (name+value and
 // name) of (entry id + 1, hash) slots, at least twice as many slots as the table can hold
-// entries. Evicted entries are not removed: their slots read as free and are reused, and
-// probes stop after PROBES slots, so lookups stay bounded; every hit is verified.
+// entries. Entries leave the maps when the table evicts them (deletion by backward shift), so
+// probe runs stay short; every hit is verified against the entry's octets.
 import {
   HPACK_ERR_INVALID_INPUT, HPACK_PACKED_HEAD, HPACK_PACK_SENSITIVE, HPACK_PACK_NAME_KNOWN,
   HPACK_HUFFMAN_AUTO, HPACK_HUFFMAN_NEVER, HPACK_INDEXING_ALL, HPACK_INDEXING_NONE,
@@ -14,7 +14,6 @@ import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
 import { STATIC_TABLE_LENGTH, staticLookupName, staticLookupValue } from './static-table';
 import { growBuffer, bytesEqual, hashBytes } from '../common/memory';
 
-const PROBES: u32 = 8;
 const NAME_SEED: u32 = 0x2545f491;
 
 // Static indexes the policy treats specially (RFC 7541 Appendix A).
@@ -48,6 +47,8 @@ export class HpackEncoder {
   nameSlots: usize = 0; // (absolute id + 1, name hash) pairs; id 0 = empty
   fieldSlots: usize = 0; // (absolute id + 1, name+value hash) pairs
   slotMask: u32 = 0;
+  entryHashes: usize = 0; // (name hash, field hash) per live entry, by absolute id & entryMask
+  entryMask: u32 = 0;
 
   constructor(maxTableSize: u32, huffman: i32, indexing: i32) {
     this.table = new DynamicTable(maxTableSize);
@@ -61,54 +62,90 @@ export class HpackEncoder {
     const table = this.table;
     let slots: u32 = 16;
     while (slots < (table.capacity / ENTRY_OVERHEAD + 1) * 2) slots <<= 1;
-    if (slots - 1 == this.slotMask && this.nameSlots) return;
-    if (this.nameSlots) { heap.free(this.nameSlots); heap.free(this.fieldSlots); }
+    if (this.nameSlots) { heap.free(this.nameSlots); heap.free(this.fieldSlots); heap.free(this.entryHashes); }
     const bytes = <usize>slots << 3;
     this.nameSlots = heap.alloc(bytes);
     this.fieldSlots = heap.alloc(bytes);
+    this.entryHashes = heap.alloc(bytes);
     memory.fill(this.nameSlots, 0, bytes);
     memory.fill(this.fieldSlots, 0, bytes);
     this.slotMask = slots - 1;
+    this.entryMask = slots - 1;
     for (let d = table.count; d >= 1; d--) {
       const r = table.record(d);
-      const nameHash = hashBytes(table.namePtr(r), table.nameLength(r), NAME_SEED);
-      const id = table.inserted - d;
-      this.remember(this.nameSlots, nameHash, id);
-      this.remember(this.fieldSlots, hashBytes(table.valuePtr(r), table.valueLength(r), nameHash), id);
+      const nameHash = this.nameHashOf(table.namePtr(r), table.nameLength(r), 0);
+      this.remember(table.inserted - d, nameHash, hashBytes(table.valuePtr(r), table.valueLength(r), nameHash));
     }
   }
 
-  /**
-   * Puts entry `id` in its probe run: over an older entry with the same hash (so a name maps to
-   * its newest entry, whose index is smallest), else in the first free (empty or evicted) slot.
-   */
-  private remember(slots: usize, hash: u32, id: u32): void {
-    const table = this.table;
+  /** Names of the static table hash by their index, so common names cost no hashing. */
+  private nameHashOf(name: usize, nameLength: u32, staticName: u32): u32 {
+    if (!staticName) staticName = staticLookupName(name, nameLength);
+    return staticName ? (staticName * 0x9e3779b1) ^ NAME_SEED : hashBytes(name, nameLength, NAME_SEED);
+  }
+
+  /** Adds entry `id` to both maps (linear probing to the first empty slot). */
+  private remember(id: u32, nameHash: u32, fieldHash: u32): void {
+    const h = this.entryHashes + (<usize>(id & this.entryMask) << 3);
+    store<u32>(h, nameHash);
+    store<u32>(h, fieldHash, 4);
+    this.place(this.nameSlots, nameHash, id);
+    this.place(this.fieldSlots, fieldHash, id);
+  }
+
+  private place(slots: usize, hash: u32, id: u32): void {
     let at = hash & this.slotMask;
-    for (let i: u32 = 0; i < PROBES; i++) {
-      const s = slots + (<usize>at << 3);
-      const held = load<u32>(s);
-      if (held && table.indexOfId(held - 1) && load<u32>(s, 4) == hash) {
-        store<u32>(s, id + 1);
-        return;
-      }
-      at = (at + 1) & this.slotMask;
-    }
-    at = hash & this.slotMask;
-    for (let i: u32 = 0; i < PROBES; i++) {
-      const s = slots + (<usize>at << 3);
-      const held = load<u32>(s);
-      if (!held || !table.indexOfId(held - 1)) {
-        store<u32>(s, id + 1);
-        store<u32>(s, hash, 4);
-        return;
-      }
-      at = (at + 1) & this.slotMask;
-    }
-    // A full run: replace its first slot (only compression suffers).
-    const s = slots + (<usize>(hash & this.slotMask) << 3);
+    while (load<u32>(slots + (<usize>at << 3))) at = (at + 1) & this.slotMask;
+    const s = slots + (<usize>at << 3);
     store<u32>(s, id + 1);
     store<u32>(s, hash, 4);
+  }
+
+  /** Removes entry `id` (about to be evicted) from both maps. */
+  private forget(id: u32): void {
+    const h = this.entryHashes + (<usize>(id & this.entryMask) << 3);
+    this.unplace(this.nameSlots, load<u32>(h), id);
+    this.unplace(this.fieldSlots, load<u32>(h, 4), id);
+  }
+
+  private unplace(slots: usize, hash: u32, id: u32): void {
+    const mask = this.slotMask;
+    let at = hash & mask;
+    while (true) {
+      const held = load<u32>(slots + (<usize>at << 3));
+      if (!held) return;
+      if (held == id + 1) break;
+      at = (at + 1) & mask;
+    }
+    // Backward-shift deletion keeps every probe run unbroken.
+    let hole = at;
+    let next = (at + 1) & mask;
+    while (true) {
+      const s = slots + (<usize>next << 3);
+      const held = load<u32>(s);
+      if (!held) break;
+      const home = load<u32>(s, 4) & mask;
+      if (((next - home) & mask) >= ((next - hole) & mask)) {
+        store<u64>(slots + (<usize>hole << 3), load<u64>(s));
+        hole = next;
+      }
+      next = (next + 1) & mask;
+    }
+    store<u64>(slots + (<usize>hole << 3), 0);
+  }
+
+  /** Forgets the entries that adding one of `entrySize` octets will evict (RFC 7541 §4.4). */
+  private forgetEvicted(entrySize: u64): void {
+    const table = this.table;
+    let size = <u64>table.size;
+    let d = table.count;
+    const all = entrySize > <u64>table.capacity;
+    while (d > 0 && (all || size + entrySize > <u64>table.capacity)) {
+      const r = table.record(d);
+      size -= <u64>table.nameLength(r) + <u64>table.valueLength(r) + ENTRY_OVERHEAD;
+      this.forget(table.inserted - d);
+      d--;
+    }
   }
 
   dispose(): void {
@@ -116,6 +153,7 @@ export class HpackEncoder {
     heap.free(changetype<usize>(this.table));
     heap.free(this.nameSlots);
     heap.free(this.fieldSlots);
+    heap.free(this.entryHashes);
     if (this.input) heap.free(this.input);
     if (this.output) heap.free(this.output);
   }
@@ -136,6 +174,16 @@ export class HpackEncoder {
 
   /** Encodes `count` packed fields (`n` octets at `input`). Returns the block's length or a negative status. */
   encode(n: usize, count: u32): i32 {
+    return this.encodeFrom(this.input, n, count);
+  }
+
+  /** Encodes a packed list that starts with its u32 field count (HpackEncoder.pack's form). */
+  encodeCounted(n: usize): i32 {
+    if (n < 4) return HPACK_ERR_INVALID_INPUT;
+    return this.encodeFrom(this.input + 4, n - 4, load<u32>(this.input));
+  }
+
+  private encodeFrom(p: usize, n: usize, count: u32): i32 {
     // Worst case per field: three prefix integers plus octets grown 30/8 by Huffman.
     const bound = n * 4 + <usize>count * 16 + 32;
     if (bound > this.outputCap) {
@@ -154,7 +202,6 @@ export class HpackEncoder {
       out = encodeInteger(out, 0x20, 5, this.updateFinal);
       this.sizeSlots();
     }
-    let p = this.input;
     const end = p + n;
     for (let i: u32 = 0; i < count; i++) {
       if (end - p < <usize>HPACK_PACKED_HEAD) return HPACK_ERR_INVALID_INPUT;
@@ -185,7 +232,7 @@ export class HpackEncoder {
     let nameHash: u32 = 0;
     let fieldHash: u32 = 0;
     if (table.count != 0 || this.indexing != HPACK_INDEXING_NONE) {
-      nameHash = hashBytes(name, nameLength, NAME_SEED);
+      nameHash = this.nameHashOf(name, nameLength, staticName);
       fieldHash = hashBytes(value, valueLength, nameHash);
     }
     if (!sensitive && table.count) {
@@ -201,10 +248,8 @@ export class HpackEncoder {
       out = encodeInteger(out, 0x10, 4, nameIndex); // §6.2.3 never indexed
     } else if (this.shouldIndex(staticName, nameLength, valueLength)) {
       out = encodeInteger(out, 0x40, 6, nameIndex); // §6.2.1
-      if (table.insert(name, nameLength, value, valueLength)) {
-        this.remember(this.nameSlots, nameHash, table.inserted - 1);
-        this.remember(this.fieldSlots, fieldHash, table.inserted - 1);
-      }
+      this.forgetEvicted(<u64>nameLength + <u64>valueLength + ENTRY_OVERHEAD);
+      if (table.insert(name, nameLength, value, valueLength)) this.remember(table.inserted - 1, nameHash, fieldHash);
     } else {
       out = encodeInteger(out, 0, 4, nameIndex); // §6.2.2
     }
@@ -225,36 +270,36 @@ export class HpackEncoder {
   /** Dynamic index of an entry with this name and value, or 0. */
   private findField(hash: u32, name: usize, nameLength: u32, value: usize, valueLength: u32): u32 {
     const table = this.table;
-    let at = hash & this.slotMask;
-    for (let i: u32 = 0; i < PROBES; i++, at = (at + 1) & this.slotMask) {
+    const mask = this.slotMask;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
       const s = this.fieldSlots + (<usize>at << 3);
       const held = load<u32>(s);
       if (!held) return 0;
       if (load<u32>(s, 4) != hash) continue;
       const d = table.indexOfId(held - 1);
-      if (!d) continue;
       const r = table.record(d);
       if (table.nameLength(r) == nameLength && table.valueLength(r) == valueLength &&
-        bytesEqual(table.namePtr(r), name, nameLength) && bytesEqual(table.valuePtr(r), value, valueLength)) return d;
+        bytesEqual(table.valuePtr(r), value, valueLength) && bytesEqual(table.namePtr(r), name, nameLength)) return d;
     }
     return 0;
   }
 
-  /** Dynamic index of an entry with this name, or 0. */
+  /** Dynamic index of the newest entry with this name (the smallest index), or 0. */
   private findName(hash: u32, name: usize, nameLength: u32): u32 {
     const table = this.table;
-    let at = hash & this.slotMask;
-    for (let i: u32 = 0; i < PROBES; i++, at = (at + 1) & this.slotMask) {
+    const mask = this.slotMask;
+    let best: u32 = 0;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
       const s = this.nameSlots + (<usize>at << 3);
       const held = load<u32>(s);
-      if (!held) return 0;
+      if (!held) return best;
       if (load<u32>(s, 4) != hash) continue;
       const d = table.indexOfId(held - 1);
-      if (!d) continue;
+      if (best && d > best) continue;
       const r = table.record(d);
-      if (table.nameLength(r) == nameLength && bytesEqual(table.namePtr(r), name, nameLength)) return d;
+      if (table.nameLength(r) == nameLength && bytesEqual(table.namePtr(r), name, nameLength)) best = d;
     }
-    return 0;
+    return best;
   }
 
   /** A string literal (RFC 7541 §5.2), Huffman-coded when the mode says so. */

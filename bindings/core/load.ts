@@ -18,6 +18,7 @@ export interface CoreExports {
   hpack_encoder_free(e: number): void;
   hpack_encoder_input(e: number, n: number): number;
   hpack_encode(e: number, n: number, count: number): number;
+  hpack_encode_counted(e: number, n: number): number;
   hpack_encoder_output(e: number): number;
   hpack_encoder_set_max_table_size(e: number, n: number): void;
   hpack_encoder_table_size(e: number): number;

@@ -216,14 +216,12 @@ export class HpackEncoder {
     this.#check();
     const c = this.#core;
     const e = c.exports;
-    const count = packed[0] | (packed[1] << 8) | (packed[2] << 16) | (packed[3] << 24);
-    const bytes = packed.length - 4;
     let n: number;
     try {
-      const ptr = e.hpack_encoder_input(this.#handle, bytes);
+      const ptr = e.hpack_encoder_input(this.#handle, packed.length);
       c.refresh();
-      c.u8.set(packed.subarray(4), ptr);
-      n = e.hpack_encode(this.#handle, bytes, count);
+      c.u8.set(packed, ptr);
+      n = e.hpack_encode_counted(this.#handle, packed.length);
     } catch (err) {
       throw trapped(c, err);
     }
