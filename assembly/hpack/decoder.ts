@@ -12,12 +12,21 @@ import {
   HPACK_FLAG_NEVER_INDEXED, HPACK_FLAG_INSERTED,
 } from '../abi';
 import { decodeInteger, integerEnd, INTEGER_INCOMPLETE } from './integer';
-import { huffmanDecode, huffmanDecodedBound } from './huffman';
+import { huffmanDecode, huffmanDecodedBound, huffmanHigh } from './huffman';
 import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
 import {
   STATIC_TABLE_LENGTH, staticNamePtr, staticNameLength, staticValueLength, staticNameFirst,
 } from './static-table';
 import { growBuffer } from '../common/memory';
+
+/** Whether any of the n octets at p is above 0x7f. */
+function anyHigh(p: usize, n: usize): bool {
+  let high: u64 = 0;
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) high |= load<u64>(p + i);
+  for (; i < n; i++) high |= <u64>load<u8>(p + i);
+  return (high & 0x8080808080808080) != 0;
+}
 
 const RECORD_BYTES: usize = <usize>HPACK_RECORD_WORDS << 2;
 const NO_UPDATE_REQUIRED: u32 = 0xffffffff;
@@ -156,11 +165,7 @@ export class HpackDecoder {
   }
 
   private noteOctets(p: usize, n: usize): void {
-    let high = this.arenaHigh;
-    let i: usize = 0;
-    for (; i + 8 <= n; i += 8) high |= load<u64>(p + i);
-    for (; i < n; i++) high |= <u64>load<u8>(p + i);
-    this.arenaHigh = high;
+    if (anyHigh(p, n)) this.arenaHigh = 0x80;
   }
 
   /** Parses one representation at `p`; on success leaves its end in `integerEnd`. */
@@ -339,13 +344,16 @@ export class HpackDecoder {
     this.ensureArena(nameBound + valueBound);
     const nameAt = this.arenaLength;
     let nameOut = <usize>nameLength;
+    let high = false; // some octet above 0x7f (Huffman reports it; raw octets are scanned)
     if (kind != HPACK_KIND_STATIC_NAME) {
       if (nameHuffman) {
         const r = huffmanDecode(nameSrc, nameLength, this.arena + nameAt);
         if (r < 0) return HPACK_ERR_INVALID_HUFFMAN;
         nameOut = <usize>r;
+        high = huffmanHigh;
       } else {
         memory.copy(this.arena + nameAt, nameSrc, nameLength);
+        high = anyHigh(nameSrc, nameLength);
       }
     }
     const nameStored: usize = kind == HPACK_KIND_STATIC_NAME ? 0 : nameOut;
@@ -355,8 +363,10 @@ export class HpackDecoder {
       const r = huffmanDecode(valueSrc, valueEncoded, this.arena + valueAt);
       if (r < 0) return HPACK_ERR_INVALID_HUFFMAN;
       valueOut = <usize>r;
+      high = high || huffmanHigh;
     } else {
       memory.copy(this.arena + valueAt, valueSrc, valueEncoded);
+      high = high || anyHigh(valueSrc, valueEncoded);
     }
 
     const keep = this.admit(<u32>nameOut, <u32>valueOut);
@@ -370,7 +380,7 @@ export class HpackDecoder {
       }
     }
     if (keep) {
-      this.noteOctets(this.arena + nameAt, valueAt + valueOut - nameAt);
+      if (high) this.arenaHigh = 0x80;
       this.arenaLength = valueAt + valueOut;
       this.pushRecord(kind, flags, staticIndex, refId, newId, nameAt, <u32>nameOut, valueAt, <u32>valueOut);
     }

@@ -14,6 +14,12 @@ export function huffmanDecodedBound(encodedLength: usize): usize {
 // Set by `longCode`: the symbol it found.
 let longSymbol: u32 = 0;
 
+/**
+ * Set by `huffmanDecode`: whether it produced an octet above 0x7f. Such octets all have codes
+ * longer than the window (19 bits and up), so only the canonical path can produce them.
+ */
+export let huffmanHigh: bool = false;
+
 const WINDOW_SHIFT: u64 = 64 - <u64>HUFFMAN_WINDOW_BITS;
 
 /** The decode-table entry for the next window of `acc`. */
@@ -35,7 +41,9 @@ function longCode(acc: u64, nbits: u32): u32 {
     const delta = code - first;
     if (code >= first && delta < <u32>load<u16>(HUFFMAN_COUNT + (<usize>l << 1))) {
       longSymbol = load<u16>(HUFFMAN_SYMBOLS_BY_LENGTH + ((<usize>load<u16>(HUFFMAN_OFFSET + (<usize>l << 1)) + delta) << 1));
-      return longSymbol == HUFFMAN_EOS ? 0 : l; // EOS inside the string
+      if (longSymbol == HUFFMAN_EOS) return 0; // EOS inside the string
+      if (longSymbol >= 0x80) huffmanHigh = true;
+      return l;
     }
   }
   return 0;
@@ -47,6 +55,7 @@ function longCode(acc: u64, nbits: u32): u32 {
  * or padding that is not the EOS prefix (all ones).
  */
 export function huffmanDecode(src: usize, len: usize, dst: usize): isize {
+  huffmanHigh = false;
   const end = src + len;
   let p = src;
   let out = dst;
