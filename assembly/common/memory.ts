@@ -29,12 +29,18 @@ export function bytesEqual(a: usize, b: usize, n: usize): bool {
 
 /** A fast non-cryptographic hash (for table lookups only; collisions are verified). */
 export function hashBytes(p: usize, n: usize, seed: u32): u32 {
-  let h: u32 = seed ^ (<u32>n * 0x9e3779b1);
+  let h: u64 = <u64>seed ^ (<u64>n * 0x9e3779b97f4a7c15);
   let i: usize = 0;
-  for (; i + 4 <= n; i += 4) h = rotl<u32>((h ^ load<u32>(p + i)) * 0x85ebca6b, 13);
-  for (; i < n; i++) h = (h ^ load<u8>(p + i)) * 0x01000193;
-  h ^= h >> 16;
-  h *= 0x7feb352d;
-  h ^= h >> 15;
-  return h;
+  for (; i + 8 <= n; i += 8) h = rotl<u64>((h ^ load<u64>(p + i)) * 0xff51afd7ed558ccd, 31);
+  if (i < n) {
+    // The last 1–7 octets: overlap the previous word when there is one, else gather them.
+    let tail: u64 = 0;
+    if (n >= 8) tail = load<u64>(p + n - 8);
+    else for (let j = i; j < n; j++) tail = (tail << 8) | <u64>load<u8>(p + j);
+    h = rotl<u64>((h ^ tail) * 0xc4ceb9fe1a85ec53, 29);
+  }
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93;
+  h ^= h >> 32;
+  return <u32>h;
 }

@@ -73,14 +73,13 @@ export class HpackEncoder {
     this.entryMask = slots - 1;
     for (let d = table.count; d >= 1; d--) {
       const r = table.record(d);
-      const nameHash = this.nameHashOf(table.namePtr(r), table.nameLength(r), 0);
+      const nameHash = this.nameHashOf(table.namePtr(r), table.nameLength(r), staticLookupName(table.namePtr(r), table.nameLength(r)));
       this.remember(table.inserted - d, nameHash, hashBytes(table.valuePtr(r), table.valueLength(r), nameHash));
     }
   }
 
-  /** Names of the static table hash by their index, so common names cost no hashing. */
+  /** Names of the static table (`staticName` ≠ 0) hash by their index, so common names cost no hashing. */
   private nameHashOf(name: usize, nameLength: u32, staticName: u32): u32 {
-    if (!staticName) staticName = staticLookupName(name, nameLength);
     return staticName ? (staticName * 0x9e3779b1) ^ NAME_SEED : hashBytes(name, nameLength, NAME_SEED);
   }
 
