@@ -4,7 +4,7 @@
 import {
   HPACK_RECORD_WORDS, HPACK_KIND_STATIC, HPACK_KIND_STATIC_NAME,
 } from '../abi';
-import { staticNamePtr, staticNameLength, staticValuePtr } from '../hpack/static-table';
+import { staticNamePtr, staticNameLength, staticValuePtr, staticNameFirst } from '../hpack/static-table';
 
 export const BLOCK_REQUEST: u32 = 1;
 export const BLOCK_RESPONSE: u32 = 2; // any :status, 1xx included
@@ -93,11 +93,12 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
     const r = records + <usize>i * RECORD_BYTES;
     const w0 = load<u32>(r);
     const k = w0 & 0xff;
-    const staticIndex = w0 >> 16;
+    const entryIndex = w0 >> 16; // a whole static entry (kind STATIC) or its name's first index
     const fromStatic = k == HPACK_KIND_STATIC || k == HPACK_KIND_STATIC_NAME;
+    const staticIndex = fromStatic ? staticNameFirst(entryIndex) : 0; // compare names by first index
     const name = fromStatic ? staticNamePtr(staticIndex) : arena + <usize>load<u32>(r, 12);
     const nameLength = <usize>(fromStatic ? staticNameLength(staticIndex) : load<u32>(r, 16));
-    const value = k == HPACK_KIND_STATIC ? staticValuePtr(staticIndex) : arena + <usize>load<u32>(r, 20);
+    const value = k == HPACK_KIND_STATIC ? staticValuePtr(entryIndex) : arena + <usize>load<u32>(r, 20);
     const valueLength = <usize>load<u32>(r, 24);
     if (!fromStatic && !validName(name, nameLength)) return false;
     if (k != HPACK_KIND_STATIC && !validValue(value, valueLength)) return false;
