@@ -107,6 +107,7 @@ export const R_CLOSED_STREAM: i32 = 25;
 export const R_TOO_MANY_CONTINUATIONS: i32 = 26;
 export const R_PRIORITY_UPDATE: i32 = 27;
 export const R_MEMORY: i32 = 28;
+export const R_GOAWAY: i32 = 29;
 
 // Submissions (h2_submit_headers kinds) and their failures.
 export const SUBMIT_REQUEST: i32 = 1;

@@ -149,6 +149,7 @@ export class Session {
     this.encoder = new HpackEncoder(4096, abi.HPACK_HUFFMAN_AUTO, abi.HPACK_INDEXING_AUTO);
     this.streams = new StreamStore();
     this.scheduler = new Scheduler();
+    this.sent.maxConcurrentStreams = 100; // DESIGN.md's default, advertised in the preface
   }
 
   dispose(): void {
@@ -1020,6 +1021,17 @@ export class Session {
     this.goawayReceived = true;
     if (last < this.goawayPeerLastId) this.goawayPeerLastId = last;
     this.event(abi.EV_GOAWAY, 0, 0, code, last, <u32>(p + 8), length - 8);
+    // Our streams above the last id were not processed (§6.8): they fail, safe to retry.
+    const store = this.streams;
+    for (let i: u32 = 0; i < store.slots; i++) {
+      const at = store.at(i);
+      if (!at) continue;
+      const st = changetype<Stream>(at);
+      if (!(st.flags & S_LOCAL) || st.id <= last || st.state == abi.STREAM_CLOSED) continue;
+      const sid = st.id;
+      this.close(st, CLOSED_RST_RECV);
+      this.event(abi.EV_ERROR, abi.EVF_REMOTE, sid, ErrorCode.REFUSED_STREAM, abi.R_GOAWAY, 0, 0);
+    }
   }
 
   // ---------------------------------------------------------------- WINDOW_UPDATE (§6.9)

@@ -88,6 +88,7 @@ export const R_CLOSED_STREAM = 25;
 export const R_TOO_MANY_CONTINUATIONS = 26;
 export const R_PRIORITY_UPDATE = 27;
 export const R_MEMORY = 28;
+export const R_GOAWAY = 29;
 export const SUBMIT_REQUEST = 1;
 export const SUBMIT_RESPONSE = 2;
 export const SUBMIT_INFORMATIONAL = 3;

@@ -58,4 +58,5 @@ export const REASONS: Record<number, string> = {
   [abi.R_TOO_MANY_CONTINUATIONS]: 'too many CONTINUATION frames in one header block',
   [abi.R_PRIORITY_UPDATE]: 'invalid PRIORITY_UPDATE',
   [abi.R_MEMORY]: 'session memory limit reached',
+  [abi.R_GOAWAY]: 'not processed: above the last stream id of the peer\'s GOAWAY',
 };
