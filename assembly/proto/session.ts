@@ -254,7 +254,11 @@ export class Session {
     this.ensureOut(<usize>FRAME_HEADER_LENGTH + length);
     const p = writeFrameHeader(this.out + this.outLength, length, type, flags, streamId);
     this.outLength += <usize>FRAME_HEADER_LENGTH + length;
-    this.queuedFrames++;
+    // A peer that makes us queue frames faster than we are pulled (floods of acks, resets,
+    // WINDOW_UPDATEs while not reading) is cut off before memory grows without bound.
+    if (++this.queuedFrames > this.maxQueuedFrames && !this.dead) {
+      this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, abi.R_OUTBOUND_QUEUE);
+    }
     return p;
   }
 
@@ -689,8 +693,8 @@ export class Session {
     let s = this.streams.get(id);
     if (!s) {
       if (!this.unknownIsIdle(id)) {
-        // A stream we no longer remember: closed long ago (§5.1).
-        this.connectionError(ErrorCode.STREAM_CLOSED, abi.R_CLOSED_STREAM);
+        // §5.1.1: a new stream's id must exceed every id the peer used before.
+        this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_BAD_STREAM_ID);
         return;
       }
       if (!this.isServer || !this.isPeerId(id)) {
