@@ -17,7 +17,7 @@ export default [
     ],
   },
   {
-    input: js('transport/memory.js'),
+    input: js('transport/index.js'),
     output: [
       { file: 'dist/transport.mjs', format: 'es' },
       { file: 'dist/transport.cjs', format: 'cjs' },

@@ -1,16 +1,10 @@
 // An in-memory transport pair: two connected ends with the shape every transport adapter has
 // (write → accepted?, data/drain/close events, close(error?)), and backpressure through a
 // high-water mark on what the other end has not read yet.
-import type { Session, Event } from '../core/session.ts';
+import type { Transport } from './types.ts';
 
-export interface Transport {
-  write(chunk: Uint8Array): boolean;
-  on(event: 'data', fn: (chunk: Uint8Array) => void): void;
-  on(event: 'drain', fn: () => void): void;
-  on(event: 'close', fn: (error?: Error) => void): void;
-  close(error?: Error): void;
-  readonly closed: boolean;
-}
+export type { Transport } from './types.ts';
+export { connectSession, type ConnectOptions } from './connect.ts';
 
 type Handlers = { data: Array<(c: Uint8Array) => void>; drain: Array<() => void>; close: Array<(e?: Error) => void> };
 
@@ -91,59 +85,3 @@ export function createMemoryPair(highWaterMark?: number): [MemoryTransport, Memo
   return [a, b];
 }
 
-export interface ConnectOptions {
-  /** Close the connection when the peer's preface (its first SETTINGS) has not arrived by then (ms; DESIGN.md: 10 s). */
-  prefaceTimeout?: number;
-  /** GOAWAY SETTINGS_TIMEOUT when our SETTINGS is not acknowledged by then (ms; RFC 9113 §6.5.3). */
-  settingsTimeout?: number;
-}
-
-/**
- * Pumps bytes between a session and a transport: received chunks go to `session.receive`, whose
- * events go to `onEvents`; whatever the session wants to write is written after each turn.
- * Returns `flush`, to call after submitting on the session outside `onEvents`.
- */
-export function connectSession(session: Session, transport: Transport, onEvents: (events: Event[]) => void,
-  options: ConnectOptions = {}): () => void {
-  let flushing = false;
-  const flush = () => {
-    if (flushing || transport.closed || session.destroyed) return;
-    flushing = true;
-    try {
-      while (session.wantsWrite) {
-        const chunks = session.pull();
-        if (!chunks.length) break;
-        for (const c of chunks) transport.write(c);
-      }
-    } finally {
-      flushing = false;
-    }
-  };
-  // The core keeps no time: the timeouts of DESIGN.md's limits live with the driver.
-  let preface: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
-    preface = undefined;
-    transport.close(new Error('h2wasm: the peer sent no connection preface in time'));
-  }, options.prefaceTimeout ?? 10_000);
-  let ack: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
-    ack = undefined;
-    if (session.destroyed || transport.closed) return;
-    session.goaway(0x4 /* SETTINGS_TIMEOUT */);
-    flush();
-    transport.close(new Error('h2wasm: SETTINGS not acknowledged in time'));
-  }, options.settingsTimeout ?? 10_000);
-  const stop = () => { clearTimeout(preface); clearTimeout(ack); preface = ack = undefined; };
-  transport.on('data', (chunk) => {
-    if (session.destroyed) return;
-    const events = session.receive(chunk);
-    for (const e of events) {
-      if (e.type === 'settings' && preface) { clearTimeout(preface); preface = undefined; }
-      if (e.type === 'settings-ack' && ack) { clearTimeout(ack); ack = undefined; }
-    }
-    onEvents(events);
-    flush();
-  });
-  transport.on('drain', flush);
-  transport.on('close', stop);
-  queueMicrotask(flush);
-  return flush;
-}

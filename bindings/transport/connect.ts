@@ -1,0 +1,60 @@
+// Drives a sans-IO Session over any Transport.
+import type { Session, Event } from '../core/session.ts';
+import type { Transport } from './types.ts';
+
+export interface ConnectOptions {
+  /** Close the connection when the peer's preface (its first SETTINGS) has not arrived by then (ms; DESIGN.md: 10 s). */
+  prefaceTimeout?: number;
+  /** GOAWAY SETTINGS_TIMEOUT when our SETTINGS is not acknowledged by then (ms; RFC 9113 §6.5.3). */
+  settingsTimeout?: number;
+}
+
+/**
+ * Pumps bytes between a session and a transport: received chunks go to `session.receive`, whose
+ * events go to `onEvents`; whatever the session wants to write is written after each turn.
+ * Returns `flush`, to call after submitting on the session outside `onEvents`.
+ */
+export function connectSession(session: Session, transport: Transport, onEvents: (events: Event[]) => void,
+  options: ConnectOptions = {}): () => void {
+  let flushing = false;
+  const flush = () => {
+    if (flushing || transport.closed || session.destroyed) return;
+    flushing = true;
+    try {
+      while (session.wantsWrite) {
+        const chunks = session.pull();
+        if (!chunks.length) break;
+        for (const c of chunks) transport.write(c);
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+  // The core keeps no time: the timeouts of DESIGN.md's limits live with the driver.
+  let preface: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+    preface = undefined;
+    transport.close(new Error('h2wasm: the peer sent no connection preface in time'));
+  }, options.prefaceTimeout ?? 10_000);
+  let ack: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+    ack = undefined;
+    if (session.destroyed || transport.closed) return;
+    session.goaway(0x4 /* SETTINGS_TIMEOUT */);
+    flush();
+    transport.close(new Error('h2wasm: SETTINGS not acknowledged in time'));
+  }, options.settingsTimeout ?? 10_000);
+  const stop = () => { clearTimeout(preface); clearTimeout(ack); preface = ack = undefined; };
+  transport.on('data', (chunk) => {
+    if (session.destroyed) return;
+    const events = session.receive(chunk);
+    for (const e of events) {
+      if (e.type === 'settings' && preface) { clearTimeout(preface); preface = undefined; }
+      if (e.type === 'settings-ack' && ack) { clearTimeout(ack); ack = undefined; }
+    }
+    onEvents(events);
+    flush();
+  });
+  transport.on('drain', flush);
+  transport.on('close', stop);
+  queueMicrotask(flush);
+  return flush;
+}
