@@ -88,7 +88,7 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
   let seen: u32 = 0;
   let regular = false; // a regular field was seen: no pseudo-header may follow
   let method: usize = 0, methodLength: usize = 0;
-  let pathLength: usize = 0;
+  let path: usize = 0, pathLength: usize = 0;
   for (let i: u32 = 0; i < count; i++) {
     const r = records + <usize>i * RECORD_BYTES;
     const w0 = load<u32>(r);
@@ -123,7 +123,7 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
       if (kind == BLOCK_RESPONSE ? bit != P_STATUS : bit == P_STATUS) return false;
       seen |= bit;
       if (bit == P_METHOD) { method = value; methodLength = valueLength; }
-      else if (bit == P_PATH) pathLength = valueLength;
+      else if (bit == P_PATH) { path = value; pathLength = valueLength; }
       else if (bit == P_STATUS) {
         if (valueLength != 3) return false;
         let status: u32 = 0;
@@ -169,11 +169,21 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
     return (seen & (P_SCHEME | P_PATH | P_AUTHORITY)) == (P_SCHEME | P_PATH | P_AUTHORITY) && pathLength > 0;
   }
   if (connect) {
+    if (kind == BLOCK_PUSH_REQUEST) return false; // §8.4: CONNECT is not safe
     messageIsConnect = true;
     return (seen & (P_SCHEME | P_PATH)) == 0 && (seen & P_AUTHORITY) != 0;
   }
   messageIsHead = eqAscii(method, methodLength, 'HEAD');
-  return (seen & (P_SCHEME | P_PATH)) == (P_SCHEME | P_PATH) && pathLength > 0;
+  if ((seen & (P_SCHEME | P_PATH)) != (P_SCHEME | P_PATH) || !pathLength) return false;
+  // §8.3.1: an absolute path, or "*" for OPTIONS only.
+  const asterisk = pathLength == 1 && load<u8>(path) == 0x2a;
+  if (asterisk ? !eqAscii(method, methodLength, 'OPTIONS') : load<u8>(path) != 0x2f) return false;
+  if (kind == BLOCK_PUSH_REQUEST) {
+    // §8.4: a promised request is safe and cacheable (GET or HEAD), has no body, names its authority.
+    if (!messageIsHead && !eqAscii(method, methodLength, 'GET')) return false;
+    if (!(seen & P_AUTHORITY) || messageContentLength > 0) return false;
+  }
+  return true;
 }
 
 /** Records a content-length value; several must agree (RFC 9110 §8.6). */

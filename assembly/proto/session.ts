@@ -456,13 +456,16 @@ export class Session {
     }
   }
 
-  /** Strips padding (§6.1, §6.2); returns the padding length or −1 when malformed. */
+  /**
+   * Octets of padding overhead (§6.1, §6.2): the Pad Length octet plus the padding, 0 when not
+   * PADDED, or −1 when the padding would cover the whole payload.
+   */
   private padding(flags: u8, p: usize, length: u32): i32 {
     if (!(flags & Flag.PADDED)) return 0;
     if (length < 1) return -1;
     const pad = <u32>load<u8>(p);
-    if (pad >= length) return -1; // the padding may not cover the whole payload
-    return <i32>pad;
+    if (pad >= length) return -1;
+    return <i32>pad + 1;
   }
 
   // ---------------------------------------------------------------- DATA (§6.1)
@@ -488,15 +491,21 @@ export class Session {
     }
     const effect = this.apply(s, INPUT_RECV_DATA);
     if (effect != EFFECT_OK) { this.giveBack(length); this.badEffect(effect, s, id); return; }
+    if (!(s.flags & S_FINAL_RECV)) {
+      // §8.1: content before the (final) response header section is malformed.
+      this.giveBack(length);
+      this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_MALFORMED);
+      return;
+    }
     if (<i64>length > s.recvWindow) {
       this.giveBack(length);
       this.streamError(id, s, ErrorCode.FLOW_CONTROL_ERROR, abi.R_FLOW_CONTROL);
       return;
     }
     s.recvWindow -= length;
-    const dataLength = length - (pad ? <u32>pad + 1 : 0);
-    const data = p + (pad ? 1 : 0);
-    if (length - dataLength) this.consumeStream(s, length - dataLength); // padding: consumed at once
+    const dataLength = length - <u32>pad;
+    const data = p + ((flags & Flag.PADDED) ? 1 : 0);
+    if (pad) this.consumeStream(s, <u32>pad); // padding: consumed at once
     // §8.1.1: content-length must match the DATA received.
     s.received += dataLength;
     if ((s.flags & S_NO_BODY) && dataLength) {
@@ -590,8 +599,8 @@ export class Session {
     if (id == 0) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_BAD_STREAM_ID); return; }
     const pad = this.padding(flags, p, length);
     if (pad < 0) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_PADDING); return; }
-    let start = p + (pad ? 1 : 0);
-    let end = p + length - <usize>pad;
+    let start = p + ((flags & Flag.PADDED) ? 1 : 0);
+    let end = start + <usize>length - <usize>pad;
     if (flags & Flag.PRIORITY) {
       if (end - start < 5) { this.connectionError(ErrorCode.FRAME_SIZE_ERROR, abi.R_FRAME_SIZE); return; }
       // A stream cannot depend on itself (§5.3.1); RFC 9218 makes the rest advisory.
@@ -828,8 +837,9 @@ export class Session {
     }
     if (id == 0) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_BAD_STREAM_ID); return; }
     const pad = this.padding(flags, p, length);
-    if (pad < 0 || length - (pad ? <u32>pad + 1 : 0) < 4) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_PADDING); return; }
-    const start = p + (pad ? 1 : 0);
+    if (pad < 0 || length - <u32>pad < 4) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_PADDING); return; }
+    const start = p + ((flags & Flag.PADDED) ? 1 : 0);
+    const blockEnd = start + <usize>length - <usize>pad;
     const promised = load32(start) & 0x7fffffff;
     // §6.6: the promised id is a new server id (even, above every earlier one).
     if ((promised & 1) || promised <= this.lastPushId || promised == 0) {
@@ -853,7 +863,7 @@ export class Session {
     this.assemblyPromised = promised;
     this.assemblyEndStream = false;
     this.continuations = 0;
-    this.fragment(start + 4, <usize>(p + length - <usize>pad) - (start + 4), (flags & Flag.END_HEADERS) != 0);
+    this.fragment(start + 4, blockEnd - (start + 4), (flags & Flag.END_HEADERS) != 0);
   }
 
   private pushBlock(count: u32, tooLarge: bool): void {
@@ -877,6 +887,7 @@ export class Session {
       return;
     }
     if (messageIsHead) s.flags |= S_HEAD;
+    this.lastPeerId = promised; // processed: GOAWAY's last stream id covers it (§6.8)
     this.event(abi.EV_PUSH, 0, parentId, this.keepHeaders(count), count, promised, 0);
   }
 

@@ -90,11 +90,12 @@ export class StreamStore {
   }
 
   get(id: u32): Stream | null {
+    if (!id) return null; // 0 marks empty slots; stream 0 is the connection
     let at = (id * 0x9e3779b1) & this.mask;
     while (true) {
       const k = load<u32>(this.keys + (<usize>at << 2));
-      if (k == id) return changetype<Stream>(<usize>load<u32>(this.values + (<usize>at << 2)));
       if (!k) return null;
+      if (k == id) return changetype<Stream>(<usize>load<u32>(this.values + (<usize>at << 2)));
       at = (at + 1) & this.mask;
     }
   }
