@@ -14,7 +14,7 @@ import { HpackEncoder } from '../hpack/encoder';
 import { Settings, settingError, UNLIMITED } from './settings';
 import {
   Stream, StreamStore, S_LOCAL, S_HEADERS_RECV, S_FINAL_RECV, S_TRAILERS_RECV, S_END_QUEUED, S_FINAL_SENT,
-  S_HEAD, S_IGNORED, S_CONNECT, S_READY, S_TRAILERS_QUEUED, S_NO_BODY,
+  S_HEAD, S_IGNORED, S_CONNECT, S_READY, S_TRAILERS_QUEUED, S_NO_BODY, S_PENDING_OPEN, S_END_ON_HEADERS,
   CLOSED_NOT, CLOSED_RST_SENT, CLOSED_RST_RECV, CLOSED_END_STREAM,
 } from './store';
 import {
@@ -80,6 +80,8 @@ export class Session {
   lastPeerId: u32 = 0; // highest stream id the peer opened
   lastPushId: u32 = 0; // client: highest promised id
   localOpen: u32 = 0; // streams we opened that count toward the peer's MAX_CONCURRENT_STREAMS
+  pendingHead: usize = 0; // our requests waiting for the peer's limit (§5.1.2), in id order
+  pendingTail: usize = 0;
   peerOpen: u32 = 0; // streams the peer opened that count toward ours
 
   // GOAWAY.
@@ -333,6 +335,7 @@ export class Session {
 
   private close(s: Stream, how: u32): void {
     if (s.state == abi.STREAM_CLOSED) return;
+    if (s.flags & S_PENDING_OPEN) this.unqueue(s);
     this.setState(s, abi.STREAM_CLOSED);
     s.closedBy = how;
     this.scheduler.remove(s);
@@ -1262,6 +1265,19 @@ export class Session {
       s.flags = S_LOCAL | S_FINAL_SENT | ((flags & abi.SUBMITF_HEAD) ? S_HEAD : 0);
       s.sendWindow = <i64>this.remote.initialWindowSize;
       s.recvWindow = <i64>this.sent.initialWindowSize;
+      if (this.pendingHead || this.localOpen >= this.remote.maxConcurrentStreams) {
+        // §5.1.2: over the peer's limit the request waits, fields kept packed (HPACK encodes
+        // in sending order), and opens when a stream closes.
+        s.openHeaders = heap.alloc(packedLength);
+        memory.copy(s.openHeaders, this.encoder.input, packedLength);
+        s.openLength = <u32>packedLength;
+        s.openCount = count;
+        s.flags |= S_PENDING_OPEN | (endStream ? S_END_ON_HEADERS : 0);
+        if (this.pendingTail) changetype<Stream>(this.pendingTail).nextPending = changetype<usize>(s);
+        else this.pendingHead = changetype<usize>(s);
+        this.pendingTail = changetype<usize>(s);
+        return <i32>nid;
+      }
       this.apply(s, INPUT_SEND_HEADERS);
       const r = this.emitHeaders(FrameType.HEADERS, nid, 0, packedLength, count, endStream);
       if (r < 0) return r;
@@ -1289,9 +1305,9 @@ export class Session {
     }
     if (kind == abi.SUBMIT_TRAILERS) {
       if (s.flags & (S_END_QUEUED | S_TRAILERS_QUEUED)) return abi.E_TRAILERS_SENT;
-      if (!(s.flags & S_FINAL_SENT)) return abi.E_STREAM_STATE;
-      if (effectOf(transition(s.state, INPUT_SEND_END_STREAM)) != EFFECT_OK) return abi.E_STREAM_STATE;
-      if (s.pending) {
+      if (!(s.flags & S_FINAL_SENT) || (s.flags & S_END_ON_HEADERS)) return abi.E_STREAM_STATE;
+      if (!(s.flags & S_PENDING_OPEN) && effectOf(transition(s.state, INPUT_SEND_END_STREAM)) != EFFECT_OK) return abi.E_STREAM_STATE;
+      if (s.pending || (s.flags & S_PENDING_OPEN)) {
         // After the queued body: keep the packed fields, encode when they go out (HPACK order).
         s.trailers = heap.alloc(packedLength);
         memory.copy(s.trailers, this.encoder.input, packedLength);
@@ -1323,7 +1339,13 @@ export class Session {
     if (this.dead) return abi.E_SESSION_CLOSED;
     const s = this.streams.get(id);
     if (!s) return abi.E_INVALID_STREAM;
-    if (s.flags & S_END_QUEUED) return abi.E_STREAM_STATE;
+    if (s.flags & (S_END_QUEUED | S_END_ON_HEADERS)) return abi.E_STREAM_STATE;
+    if (s.flags & S_PENDING_OPEN) {
+      // Held until the stream opens.
+      s.pending += n;
+      if (endStream) s.flags |= S_END_QUEUED;
+      return 0;
+    }
     if (effectOf(transition(s.state, INPUT_SEND_DATA)) != EFFECT_OK) return abi.E_STREAM_STATE;
     s.pending += n;
     if (endStream) s.flags |= S_END_QUEUED;
@@ -1338,6 +1360,11 @@ export class Session {
     const s = this.streams.get(id);
     if (!s) return abi.E_INVALID_STREAM;
     if (s.state == abi.STREAM_CLOSED) return 0;
+    if (s.flags & S_PENDING_OPEN) {
+      // Never opened on the wire: nothing to reset there (§5.1 forbids RST_STREAM on idle).
+      this.close(s, CLOSED_RST_SENT);
+      return 0;
+    }
     this.apply(s, INPUT_SEND_RST_STREAM);
     this.writeRst(id, code);
     return 0;
@@ -1401,7 +1428,36 @@ export class Session {
   // ------------------------------------------------------------------ pull
 
   wantsWrite(): bool {
-    return !this.started || this.outLength > 0 || this.dataReady();
+    return !this.started || this.outLength > 0 || this.dataReady() ||
+      (this.pendingHead != 0 && this.localOpen < this.remote.maxConcurrentStreams && !this.dead);
+  }
+
+  /** Opens waiting requests while the peer's MAX_CONCURRENT_STREAMS allows (§5.1.2). */
+  private openPending(): void {
+    while (this.pendingHead && !this.dead && this.localOpen < this.remote.maxConcurrentStreams) {
+      const s = changetype<Stream>(this.pendingHead);
+      this.unqueue(s);
+      memory.copy(this.encoder.inputPtr(s.openLength), s.openHeaders, s.openLength);
+      heap.free(s.openHeaders);
+      s.openHeaders = 0;
+      const endStream = (s.flags & S_END_ON_HEADERS) != 0;
+      this.apply(s, INPUT_SEND_HEADERS);
+      this.emitHeaders(FrameType.HEADERS, s.id, 0, s.openLength, s.openCount, endStream);
+      if (endStream) this.apply(s, INPUT_SEND_END_STREAM);
+      else if (s.pending || (s.flags & S_END_QUEUED)) this.scheduler.push(s);
+    }
+  }
+
+  private unqueue(s: Stream): void {
+    s.flags &= ~S_PENDING_OPEN;
+    let prev: usize = 0;
+    let at = this.pendingHead;
+    while (at && at != changetype<usize>(s)) { prev = at; at = changetype<Stream>(at).nextPending; }
+    if (!at) return;
+    if (prev) changetype<Stream>(prev).nextPending = s.nextPending;
+    else this.pendingHead = s.nextPending;
+    if (this.pendingTail == changetype<usize>(s)) this.pendingTail = prev;
+    s.nextPending = 0;
   }
 
   private dataReady(): bool {
@@ -1417,6 +1473,7 @@ export class Session {
   pull(): i32 {
     if (!this.started && !this.dead) this.start();
     this.segCount = 0;
+    this.openPending();
     let budget = DATA_PER_PULL;
     while (!this.dead && budget > 0) {
       const s = this.scheduler.peek();

@@ -17,6 +17,8 @@ export const S_READY: u32 = 1 << 9; // on a scheduler queue
 export const S_TRAILERS_QUEUED: u32 = 1 << 10; // trailers go out after the queued body
 export const S_RESET_QUEUED: u32 = 1 << 11;
 export const S_NO_BODY: u32 = 1 << 12; // 204/304 or HEAD response: DATA is malformed
+export const S_PENDING_OPEN: u32 = 1 << 13; // our request waits for the peer's concurrency limit
+export const S_END_ON_HEADERS: u32 = 1 << 14; // that request's HEADERS carries END_STREAM
 
 // Stream.closedBy: how the stream reached "closed" (RFC 9113 §5.1 treats late frames by it).
 export const CLOSED_NOT: u32 = 0;
@@ -43,6 +45,10 @@ export class Stream {
   trailersLength: u32 = 0;
   trailersCount: u32 = 0;
   nextClosed: usize = 0; // retirement queue link
+  nextPending: usize = 0; // queue of requests waiting to open
+  openHeaders: usize = 0; // their packed fields, owned
+  openLength: u32 = 0;
+  openCount: u32 = 0;
 
   reset(id: u32): void {
     memory.fill(changetype<usize>(this), 0, offsetof<Stream>());
@@ -153,6 +159,7 @@ export class StreamStore {
     store<u32>(this.keys + (<usize>hole << 2), 0);
     this.count--;
     if (s.trailers) { heap.free(s.trailers); s.trailers = 0; }
+    if (s.openHeaders) { heap.free(s.openHeaders); s.openHeaders = 0; }
     s.nextReady = this.free;
     this.free = changetype<usize>(s);
   }
@@ -170,6 +177,7 @@ export class StreamStore {
       if (load<u32>(this.keys + (<usize>i << 2))) {
         const s = changetype<Stream>(<usize>load<u32>(this.values + (<usize>i << 2)));
         if (s.trailers) heap.free(s.trailers);
+        if (s.openHeaders) heap.free(s.openHeaders);
         heap.free(changetype<usize>(s));
       }
     }

@@ -6,6 +6,7 @@ import { ErrorCode, SETTING_NAMES, type Settings } from './constants.ts';
 import { H2Error, submitError, REASONS } from './errors.ts';
 import { forEachField, packedSize, packField, readRecords, HeaderStringCache, type HeaderPairs, type HeaderInput } from './headers.ts';
 import { latin1Decode } from './latin1.ts';
+import { checkOutgoing, type SectionKind } from './outgoing.ts';
 
 export type { HeaderPairs, HeaderInput } from './headers.ts';
 export type { Settings } from './constants.ts';
@@ -222,7 +223,7 @@ export class Session {
 
   // ------------------------------------------------------------------ submit
 
-  #pack(headers: HeaderInput, sensitive?: string[]): [number, number] {
+  #pack(headers: HeaderPairs, sensitive?: string[]): [number, number] {
     const [bytes, count] = packedSize(headers);
     const c = this.#core;
     const ptr = c.exports.h2_headers_input(this.#h, bytes);
@@ -231,16 +232,15 @@ export class Session {
     const secret = sensitive?.length ? new Set(sensitive.map((s) => s.toLowerCase())) : null;
     let at = ptr;
     forEachField(headers, (name, value) => {
-      if (name !== name.toLowerCase()) throw new H2Error('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`);
       at = packField(u8, at, name, value, secret !== null && secret.has(name));
       if (at < 0) throw new H2Error('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`);
     });
     return [bytes, count];
   }
 
-  #submit(id: number, kind: number, headers: HeaderInput, options: SendOptions | undefined, flags: number): number {
+  #submit(id: number, kind: number, section: SectionKind, headers: HeaderInput, options: SendOptions | undefined, flags: number): number {
     this.#live();
-    const [bytes, count] = this.#pack(headers, options?.sensitive);
+    const [bytes, count] = this.#pack(checkOutgoing(section, headers), options?.sensitive);
     let r: number;
     try {
       r = this.#core.exports.h2_submit_headers(this.#h, id, kind, bytes, count, flags | (options?.endStream ? abi.SUBMITF_END_STREAM : 0));
@@ -254,23 +254,23 @@ export class Session {
   request(headers: HeaderInput, options?: SendOptions): number {
     let head = false;
     forEachField(headers, (n, v) => { if (n === ':method' && v === 'HEAD') head = true; });
-    return this.#submit(0, abi.SUBMIT_REQUEST, headers, options, head ? abi.SUBMITF_HEAD : 0);
+    return this.#submit(0, abi.SUBMIT_REQUEST, 'request', headers, options, head ? abi.SUBMITF_HEAD : 0);
   }
 
   respond(streamId: number, headers: HeaderInput, options?: SendOptions): void {
-    this.#submit(streamId, abi.SUBMIT_RESPONSE, headers, options, 0);
+    this.#submit(streamId, abi.SUBMIT_RESPONSE, 'response', headers, options, 0);
   }
 
   informational(streamId: number, headers: HeaderInput): void {
-    this.#submit(streamId, abi.SUBMIT_INFORMATIONAL, headers, undefined, 0);
+    this.#submit(streamId, abi.SUBMIT_INFORMATIONAL, 'informational', headers, undefined, 0);
   }
 
   push(streamId: number, headers: HeaderInput, options?: { sensitive?: string[] }): number {
-    return this.#submit(streamId, abi.SUBMIT_PUSH, headers, options, 0);
+    return this.#submit(streamId, abi.SUBMIT_PUSH, 'push', headers, options, 0);
   }
 
   trailers(streamId: number, headers: HeaderInput, options?: { sensitive?: string[] }): void {
-    this.#submit(streamId, abi.SUBMIT_TRAILERS, headers, options, 0);
+    this.#submit(streamId, abi.SUBMIT_TRAILERS, 'trailers', headers, options, 0);
   }
 
   /** Queues body octets; they are not copied (keep `bytes` unchanged until sent). */
