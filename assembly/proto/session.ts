@@ -138,6 +138,9 @@ export class Session {
   segCount: u32 = 0;
   scratch: usize = 0;
   scratchCap: usize = 0;
+  snaps: usize = 0; // settings as each SETTINGS event saw them (8 u32 values each)
+  snapsCap: usize = 0;
+  snapCount: u32 = 0;
 
   constructor(isServer: bool, firstStreamId: u32) {
     this.isServer = isServer;
@@ -174,6 +177,26 @@ export class Session {
     if (this.out) heap.free(this.out);
     if (this.segs) heap.free(this.segs);
     if (this.scratch) heap.free(this.scratch);
+    if (this.snaps) heap.free(this.snaps);
+  }
+
+  /** Records the values of `settings` now; returns their index for the event. */
+  private snapshot(settings: Settings): u32 {
+    const need = (<usize>this.snapCount + 1) * 32;
+    if (need > this.snapsCap) {
+      this.snaps = growBuffer(this.snaps, this.snapsCap, need << 1, <usize>this.snapCount * 32);
+      this.snapsCap = need << 1;
+    }
+    const q = this.snaps + <usize>this.snapCount * 32;
+    store<u32>(q, settings.headerTableSize);
+    store<u32>(q, settings.enablePush, 4);
+    store<u32>(q, settings.maxConcurrentStreams, 8);
+    store<u32>(q, settings.initialWindowSize, 12);
+    store<u32>(q, settings.maxFrameSize, 16);
+    store<u32>(q, settings.maxHeaderListSize, 20);
+    store<u32>(q, settings.enableConnectProtocol, 24);
+    store<u32>(q, settings.noRfc7540Priorities, 28);
+    return this.snapCount++;
   }
 
   // ------------------------------------------------------------------ configuration
@@ -378,6 +401,7 @@ export class Session {
     this.now = now;
     if (!this.started) this.start(); // our preface goes before any answer (§3.4)
     this.eventCount = 0;
+    this.snapCount = 0;
     this.hdrCount = 0;
     this.hdrLength = 0;
     this.hdrHigh = false;
@@ -542,6 +566,7 @@ export class Session {
   }
 
   private connectionUpdate(): void {
+    if (this.dead) return; // nothing follows a GOAWAY for an error (§5.4.1)
     const due = windowUpdateDue(this.recvUnacked, this.recvTarget);
     if (due) {
       this.recvUnacked = 0;
@@ -552,6 +577,7 @@ export class Session {
 
   /** The application consumed `n` octets of `s`: both windows may reopen (§6.9). */
   consumeStream(s: Stream, n: u32): void {
+    if (this.dead) return;
     this.recvUnacked += n;
     this.connectionUpdate();
     if (s.state == abi.STREAM_CLOSED || s.state == abi.STREAM_HALF_CLOSED_REMOTE) return;
@@ -565,6 +591,7 @@ export class Session {
   }
 
   consume(id: u32, n: u32): void {
+    if (this.dead) return;
     const s = this.streams.get(id);
     if (s) this.consumeStream(s, n);
     else { this.recvUnacked += n; this.connectionUpdate(); }
@@ -572,6 +599,7 @@ export class Session {
 
   /** Sets the connection receive window to `n` (Node's setLocalWindowSize). */
   setLocalWindow(n: u32): void {
+    if (this.dead) return;
     if (!this.started) { this.recvTarget = n; return; } // announced with the preface
     const target = <i64>n;
     const current = <i64>this.recvTarget;
@@ -779,20 +807,20 @@ export class Session {
       this.close(s, CLOSED_RST_SENT);
       return;
     }
-    const maxStreams = this.local.maxConcurrentStreams > this.sent.maxConcurrentStreams
-      ? this.local.maxConcurrentStreams : this.sent.maxConcurrentStreams;
-    if (this.peerOpen > maxStreams || this.memoryUse() > this.maxSessionMemory) {
-      // §5.1.2: over our limit, REFUSED_STREAM (the request is safe to retry).
+    // §5.1.2: over the limit we last announced (enforced at once, acknowledged or not, as a
+    // peer that never acknowledges must not get unlimited streams), REFUSED_STREAM: safe to retry.
+    if (this.peerOpen > this.sent.maxConcurrentStreams || this.memoryUse() > this.maxSessionMemory) {
       this.writeRst(id, ErrorCode.REFUSED_STREAM);
       this.close(s, CLOSED_RST_SENT);
       this.event(abi.EV_ERROR, 0, id, ErrorCode.REFUSED_STREAM, abi.R_REFUSED, 0, 0);
+      this.glitch();
       return;
     }
     s.recvWindow = <i64>(this.local.initialWindowSize > this.sent.initialWindowSize ? this.local.initialWindowSize : this.sent.initialWindowSize);
     s.sendWindow = <i64>this.remote.initialWindowSize;
     if (tooLarge) {
       // RFC 9113 §10.5.1: a server may answer 431 instead of processing the request.
-      this.respond431(s);
+      this.respond431(s, endStream);
       return;
     }
     const records = this.decoder.records, arena = this.decoder.arena;
@@ -811,8 +839,8 @@ export class Session {
     if (endStream) this.remoteEnded(s);
   }
 
-  /** A 431 response (and RST_STREAM NO_ERROR if the request body is still coming). */
-  private respond431(s: Stream): void {
+  /** A 431 response (and RST_STREAM NO_ERROR if the request body is still coming, §8.1). */
+  private respond431(s: Stream, requestEnded: bool): void {
     const packed = this.encoder.inputPtr(16);
     // One packed field: ":status: 431" (abi HPACK_PACKED_HEAD layout).
     store<u8>(packed, abi.HPACK_PACK_NAME_KNOWN);
@@ -824,8 +852,11 @@ export class Session {
     store<u8>(name, 0x74, 4); store<u8>(name, 0x75, 5); store<u8>(name, 0x73, 6);
     store<u8>(name, 0x34, 7); store<u8>(name, 0x33, 8); store<u8>(name, 0x31, 9);
     this.emitHeaders(FrameType.HEADERS, s.id, 0, <usize>abi.HPACK_PACKED_HEAD + 10, 1, true);
-    this.writeRst(s.id, ErrorCode.NO_ERROR);
-    this.close(s, CLOSED_RST_SENT);
+    if (requestEnded) this.close(s, CLOSED_END_STREAM);
+    else {
+      this.writeRst(s.id, ErrorCode.NO_ERROR);
+      this.close(s, CLOSED_RST_SENT);
+    }
     this.event(abi.EV_ERROR, 0, s.id, ErrorCode.PROTOCOL_ERROR, abi.R_HEADER_LIST_TOO_LARGE, 0, 0);
     this.glitch();
   }
@@ -967,7 +998,7 @@ export class Session {
     }
     if (!this.ack()) return;
     this.frame(FrameType.SETTINGS, Flag.ACK, 0, 0);
-    this.event(abi.EV_SETTINGS, 0, 0, 0, 0, 0, 0);
+    this.event(abi.EV_SETTINGS, 0, 0, this.snapshot(remote), 0, 0, 0);
   }
 
   private shiftSendWindows(delta: i64): bool {
@@ -1005,7 +1036,7 @@ export class Session {
         if (a) changetype<Stream>(a).recvWindow += delta;
       }
     }
-    this.event(abi.EV_SETTINGS_ACK, 0, 0, 0, 0, 0, 0);
+    this.event(abi.EV_SETTINGS_ACK, 0, 0, this.snapshot(this.local), 0, 0, 0);
   }
 
   // ---------------------------------------------------------------- PING (§6.7)

@@ -192,8 +192,8 @@ export class Session {
         case abi.EV_DATA: out[i] = { type: 'data', streamId, bytes: u8.slice(a, a + b), endStream }; break;
         case abi.EV_STREAM_END: out[i] = { type: 'stream-end', streamId }; break;
         case abi.EV_RESET: this.#bodies.delete(streamId); out[i] = { type: 'reset', streamId, code: a }; break;
-        case abi.EV_SETTINGS: out[i] = { type: 'settings', settings: this.remoteSettings }; break;
-        case abi.EV_SETTINGS_ACK: out[i] = { type: 'settings-ack', settings: this.localSettings }; break;
+        case abi.EV_SETTINGS: out[i] = { type: 'settings', settings: snapshotSettings(u32, (e.h2_snaps(h) >>> 2) + a * 8) }; break;
+        case abi.EV_SETTINGS_ACK: out[i] = { type: 'settings-ack', settings: snapshotSettings(u32, (e.h2_snaps(h) >>> 2) + a * 8) }; break;
         case abi.EV_PING: out[i] = { type: 'ping', payload: u8.slice(a, a + 8) }; break;
         case abi.EV_PING_ACK: out[i] = { type: 'ping-ack', payload: u8.slice(a, a + 8) }; break;
         case abi.EV_GOAWAY: out[i] = { type: 'goaway', code: a, lastStreamId: b, debugData: u8.slice(cc, cc + d) }; break;
@@ -521,6 +521,16 @@ function settingValue(name: string, v: number | boolean): number {
     throw new H2Error('ERR_HTTP2_INVALID_SETTING_VALUE', `Invalid value for setting "${name}": ${v}`);
   }
   return v;
+}
+
+/** Settings as the core recorded them for one event (8 u32 values in SETTING_NAMES order). */
+function snapshotSettings(u32: Uint32Array, at: number): Required<Settings> {
+  const out = {} as Record<string, number | boolean>;
+  SETTING_NAMES.forEach(([name], i) => {
+    const v = u32[at + i];
+    out[name] = name === 'enablePush' || name === 'enableConnectProtocol' || name === 'noRfc7540Priorities' ? v === 1 : v;
+  });
+  return out as unknown as Required<Settings>;
 }
 
 function parseOrigins(u8: Uint8Array, p: number, n: number): string[] {
