@@ -10,7 +10,7 @@ export default [
     ],
   },
   {
-    input: js('core/node-index.js'),
+    input: js('core/index.js'),
     output: [
       { file: 'dist/core.mjs', format: 'es' },
       { file: 'dist/core.cjs', format: 'cjs' },

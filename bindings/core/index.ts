@@ -1,7 +1,4 @@
-// h2wasm/core: the portable engine (no node:* imports, no I/O).
-export { Session } from './session.ts';
-export type { SessionOptions, Limits, Event, SendOptions, FrameInfo, StreamStateName, HeaderPairs, HeaderInput, Settings } from './session.ts';
-export { ErrorCode, FrameType, Flag, SettingId } from './constants.ts';
-export { H2Error } from './errors.ts';
-export { traceFrames, describeFrame } from './trace.ts';
-export { initCore, registerCoreModule, registerCoreBytes } from './load.ts';
+// h2wasm/core for Node, Deno and Bun: the core loads synchronously from embedded bytes.
+// (Platforms that must compile asynchronously or import a precompiled module use api.ts.)
+import './inline.ts';
+export * from './api.ts';

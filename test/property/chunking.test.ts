@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { Session } from '../../bindings/core/node-index.ts';
+import { Session } from '../../bindings/core/index.ts';
 import { parseFrames } from '../helpers/frames.ts';
 import {
   PING_CLIENT, canonicalEvents, clientActs, clientScript, concatAll, drain, serverActs, splitAt, splitEvery,

@@ -4,7 +4,7 @@
 // several DATA frames, trailers, a push, PING, SETTINGS). Everything is deterministic: PING
 // payloads are fixed and the applications act only on the events they were given, once all
 // input is in, so their output depends on those events alone.
-import { Session } from '../../bindings/core/node-index.ts';
+import { Session } from '../../bindings/core/index.ts';
 
 type Event = ReturnType<Session['receive']>[number];
 type Headers = Array<[string, string]>;

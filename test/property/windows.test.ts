@@ -17,7 +17,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { Session } from '../../bindings/core/node-index.ts';
+import { Session } from '../../bindings/core/index.ts';
 import {
   CLIENT_PREFACE, ErrorCode, FrameType, SettingId, concat, goawayFields, headersFrame, parseFrames, rstCode, settingsFrame,
   windowUpdateFrame, type Frame,
