@@ -1,6 +1,10 @@
 // The exported functions of the WASM core: numbers in, numbers out, no logic here.
 import { HpackDecoder } from './hpack/decoder';
 import { HpackEncoder } from './hpack/encoder';
+import { RESULT } from './common/result';
+
+/** Where calls leave extra results (see common/result.ts). */
+export function h2wasm_result(): usize { return RESULT; }
 
 export function hpack_decoder_new(maxTableSize: u32, maxListSize: u32, maxPairs: u32, maxFieldSize: u32): usize {
   return changetype<usize>(new HpackDecoder(maxTableSize, maxListSize, maxPairs, maxFieldSize));

@@ -18,6 +18,7 @@ import {
   STATIC_TABLE_LENGTH, staticNamePtr, staticNameLength, staticValueLength, staticNameFirst,
 } from './static-table';
 import { growBuffer } from '../common/memory';
+import { setResult } from '../common/result';
 
 /** Whether any of the n octets at p is above 0x7f. */
 function anyHigh(p: usize, n: usize): bool {
@@ -135,7 +136,12 @@ export class HpackDecoder {
       if (p != this.input) memory.copy(this.input, p, left);
     }
     this.inputLength = left;
+    setResult(0, <u32>this.input); // where the next input goes when nothing is pending
+    setResult(1, <u32>this.inputCap);
     if (!final) return 0;
+    setResult(2, <u32>this.records);
+    setResult(3, <u32>this.arena);
+    setResult(4, this.arenaAscii() ? <u32>this.arenaLength : 0xffffffff);
     this.inBlock = false;
     if (left) return this.fail(HPACK_ERR_TRUNCATED);
     return this.limitError ? this.limitError : <i32>this.recordCount;

@@ -13,6 +13,7 @@ import { huffmanEncode, huffmanEncodedLength } from './huffman';
 import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
 import { STATIC_TABLE_LENGTH, staticLookupName, staticLookupValue } from './static-table';
 import { growBuffer, bytesEqual, hashBytes } from '../common/memory';
+import { setResult } from '../common/result';
 
 const NAME_SEED: u32 = 0x2545f491;
 
@@ -216,6 +217,9 @@ export class HpackEncoder {
       else if (staticName > STATIC_TABLE_LENGTH) return HPACK_ERR_INVALID_INPUT;
       out = this.field(out, flags, staticName, name, nameLength, value, valueLength);
     }
+    setResult(0, <u32>this.output);
+    setResult(1, <u32>this.input);
+    setResult(2, <u32>this.inputCap);
     return <i32>(out - this.output);
   }
 

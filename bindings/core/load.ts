@@ -4,6 +4,7 @@
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
+  h2wasm_result(): number;
   hpack_decoder_new(maxTableSize: number, maxListSize: number, maxPairs: number, maxFieldSize: number): number;
   hpack_decoder_free(d: number): void;
   hpack_decoder_input(d: number, n: number): number;
@@ -70,6 +71,8 @@ export class Core {
   broken = false;
   u8!: Uint8Array;
   u32!: Uint32Array;
+  /** u32 index of the result slot where calls leave extra values (assembly/common/result.ts). */
+  readonly result: number;
   dv!: DataView;
   #buffer: ArrayBuffer | null = null;
 
@@ -82,6 +85,7 @@ export class Core {
       },
     });
     this.exports = instance.exports as unknown as CoreExports;
+    this.result = this.exports.h2wasm_result() >>> 2;
     this.refresh();
   }
 

@@ -52,6 +52,10 @@ export class HpackDecoder {
   #usable = true;
   #maxTableSize: number;
   #cache = new HeaderStringCache();
+  // Where the next block goes while no partial input is pending (from the core's result slot).
+  #inPtr = 0;
+  #inCap = 0;
+  #pending = false;
   /** Names of the never-indexed fields of the last decoded block. */
   lastNeverIndexed: string[] = [];
 
@@ -114,14 +118,22 @@ export class HpackDecoder {
     const e = c.exports;
     let status: number;
     try {
-      const ptr = e.hpack_decoder_input(this.#handle, chunk.length);
+      const n = chunk.length;
+      const ptr = !this.#pending && n <= this.#inCap ? this.#inPtr : e.hpack_decoder_input(this.#handle, n);
       c.refresh();
       c.u8.set(chunk, ptr);
-      status = e.hpack_decode(this.#handle, chunk.length, final ? 1 : 0);
+      status = e.hpack_decode(this.#handle, n, final ? 1 : 0);
     } catch (err) {
       throw trapped(c, err);
     }
+    c.refresh();
+    const r = c.result, u32 = c.u32;
+    this.#inPtr = u32[r];
+    this.#inCap = u32[r + 1];
+    this.#pending = !final && status >= 0;
     if (status < 0) {
+      this.#pending = false;
+      this.#inCap = 0;
       if (!isLimitStatus(status)) this.#usable = false;
       throw statusError(status);
     }
@@ -130,12 +142,9 @@ export class HpackDecoder {
 
   #read(count: number): HeaderPairs {
     const c = this.#core;
-    c.refresh();
-    const e = c.exports;
-    const h = this.#handle;
+    const r = c.result, u32 = c.u32;
     const never: string[] = [];
-    const out = readRecords(c.u8, c.u32, e.hpack_decoder_records(h) >>> 2, count, e.hpack_decoder_arena(h),
-      e.hpack_decoder_arena_ascii(h), this.#cache, never);
+    const out = readRecords(c.u8, u32, u32[r + 2] >>> 2, count, u32[r + 3], u32[r + 4] | 0, this.#cache, never);
     this.lastNeverIndexed = never;
     return out;
   }
@@ -167,6 +176,9 @@ export class HpackEncoder {
   #core: Core;
   #handle: number;
   #freed = false;
+  #inPtr = 0; // the core's input buffer (from its result slot)
+  #inCap = 0;
+  #outPtr = 0; // where the last block is
 
   constructor(options: HpackEncoderOptions = {}) {
     const huffman = HUFFMAN[options.huffman ?? 'auto'];
@@ -218,15 +230,24 @@ export class HpackEncoder {
     const e = c.exports;
     let n: number;
     try {
-      const ptr = e.hpack_encoder_input(this.#handle, packed.length);
+      const ptr = packed.length <= this.#inCap ? this.#inPtr : e.hpack_encoder_input(this.#handle, packed.length);
       c.refresh();
       c.u8.set(packed, ptr);
       n = e.hpack_encode_counted(this.#handle, packed.length);
     } catch (err) {
       throw trapped(c, err);
     }
+    this.#noteInput();
     if (n < 0) throw statusError(n);
     return n;
+  }
+
+  #noteInput(): void {
+    const c = this.#core;
+    c.refresh();
+    this.#outPtr = c.u32[c.result];
+    this.#inPtr = c.u32[c.result + 1];
+    this.#inCap = c.u32[c.result + 2];
   }
 
   /** A copy of the block the last `encodePacked` produced, of length `n`. */
@@ -250,7 +271,7 @@ export class HpackEncoder {
     const e = c.exports;
     let ptr: number;
     try {
-      ptr = e.hpack_encoder_input(this.#handle, bytes);
+      ptr = bytes <= this.#inCap ? this.#inPtr : e.hpack_encoder_input(this.#handle, bytes);
     } catch (err) {
       throw trapped(c, err);
     }
@@ -262,6 +283,7 @@ export class HpackEncoder {
     } catch (err) {
       throw trapped(c, err);
     }
+    this.#noteInput();
     if (n < 0) throw statusError(n);
     return n;
   }
@@ -269,8 +291,7 @@ export class HpackEncoder {
   #output(n: number): Uint8Array {
     const c = this.#core;
     c.refresh();
-    const ptr = c.exports.hpack_encoder_output(this.#handle);
-    return c.u8.slice(ptr, ptr + n);
+    return c.u8.slice(this.#outPtr, this.#outPtr + n);
   }
 
   free(): void {
