@@ -28,6 +28,7 @@ export const HPACK_KIND_DYNAMIC: i32 = 3;
 export const HPACK_KIND_DYNAMIC_NAME: i32 = 4;
 export const HPACK_FLAG_NEVER_INDEXED: i32 = 1;
 export const HPACK_FLAG_INSERTED: i32 = 2;
+export const HPACK_FLAG_NO_COPY: i32 = 4; // an indexed entry's octets were left out (the caller has its strings)
 
 // An outgoing field as packed by JS: u8 flags, u8 static name index (0: none), u32 name
 // length, u32 value length (little-endian), then the name and value octets.

@@ -14,7 +14,12 @@ export function hpack_decoder_free(d: usize): void {
   heap.free(d);
 }
 export function hpack_decoder_input(d: usize, n: usize): usize { return changetype<HpackDecoder>(d).inputPtr(n); }
-export function hpack_decode(d: usize, n: usize, final: bool): i32 { return changetype<HpackDecoder>(d).decode(n, final); }
+/** flags: 1 = the block ends here; 2 = the caller keeps the strings it is shown (see decoder.caching). */
+export function hpack_decode(d: usize, n: usize, flags: u32): i32 {
+  const decoder = changetype<HpackDecoder>(d);
+  decoder.caching = (flags & 2) != 0;
+  return decoder.decode(n, (flags & 1) != 0);
+}
 export function hpack_decoder_records(d: usize): usize { return changetype<HpackDecoder>(d).records; }
 export function hpack_decoder_arena(d: usize): usize { return changetype<HpackDecoder>(d).arena; }
 /** The arena's length when all of it is ASCII, else −1. */

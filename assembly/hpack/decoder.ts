@@ -9,11 +9,11 @@ import {
   HPACK_ERR_TABLE_SIZE_UPDATE, HPACK_ERR_HEADER_LIST_TOO_LARGE, HPACK_ERR_TOO_MANY_HEADERS,
   HPACK_ERR_HEADER_FIELD_TOO_LARGE, HPACK_ERR_UNUSABLE, HPACK_RECORD_WORDS, HPACK_KIND_LITERAL,
   HPACK_KIND_STATIC, HPACK_KIND_STATIC_NAME, HPACK_KIND_DYNAMIC, HPACK_KIND_DYNAMIC_NAME,
-  HPACK_FLAG_NEVER_INDEXED, HPACK_FLAG_INSERTED,
+  HPACK_FLAG_NEVER_INDEXED, HPACK_FLAG_INSERTED, HPACK_FLAG_NO_COPY,
 } from '../abi';
 import { decodeInteger, integerEnd, INTEGER_INCOMPLETE } from './integer';
 import { huffmanDecode, huffmanDecodedBound, huffmanHigh } from './huffman';
-import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
+import { DynamicTable, ENTRY_OVERHEAD, ENTRY_KNOWN } from './dynamic-table';
 import {
   STATIC_TABLE_LENGTH, staticNamePtr, staticNameLength, staticValueLength, staticNameFirst,
 } from './static-table';
@@ -61,6 +61,9 @@ export class HpackDecoder {
   listSize: u64 = 0;
   limitError: i32 = 0;
   usable: bool = true;
+  // The caller keeps the strings of the entries it is shown (the JS HpackDecoder does): indexed
+  // references to such entries carry no copy of their octets.
+  caching: bool = false;
 
   constructor(maxTableSize: u32, maxListSize: u32, maxPairs: u32, maxFieldSize: u32) {
     this.table = new DynamicTable(maxTableSize);
@@ -139,12 +142,21 @@ export class HpackDecoder {
     setResult(0, <u32>this.input); // where the next input goes when nothing is pending
     setResult(1, <u32>this.inputCap);
     if (!final) return 0;
+    if (this.caching && !left && !this.limitError) this.markInserted();
     setResult(2, <u32>this.records);
     setResult(3, <u32>this.arena);
     setResult(4, this.arenaAscii() ? <u32>this.arenaLength : 0xffffffff);
     this.inBlock = false;
     if (left) return this.fail(HPACK_ERR_TRUNCATED);
     return this.limitError ? this.limitError : <i32>this.recordCount;
+  }
+
+  /** The caller now holds the strings of the entries this block inserted. */
+  private markInserted(): void {
+    for (let i: u32 = 0; i < this.recordCount; i++) {
+      const r = this.records + <usize>i * RECORD_BYTES;
+      if (load<u32>(r) & (HPACK_FLAG_INSERTED << 8)) this.table.markId(load<u32>(r, 8), ENTRY_KNOWN);
+    }
   }
 
   private fail(status: i32): i32 {
@@ -266,6 +278,10 @@ export class HpackDecoder {
     const nameLength = table.nameLength(r);
     const valueLength = table.valueLength(r);
     if (this.admit(nameLength, valueLength)) {
+      if (this.caching && (table.entryFlags(r) & ENTRY_KNOWN)) {
+        this.pushRecord(HPACK_KIND_DYNAMIC, HPACK_FLAG_NO_COPY, 0, table.inserted - d, 0, 0, nameLength, 0, valueLength);
+        return 0;
+      }
       const n = <usize>nameLength + <usize>valueLength;
       this.ensureArena(n);
       const at = this.arenaLength;

@@ -6,7 +6,10 @@
 import { growBuffer } from '../common/memory';
 
 export const ENTRY_OVERHEAD: u32 = 32;
-const RECORD_BYTES: usize = 12; // offset, name length, value length (u32 each)
+const RECORD_BYTES: usize = 16; // offset, name length, value length, flags (u32 each)
+
+/** Entry flag: the JS side holds this entry's strings (so indexed references need no copy). */
+export const ENTRY_KNOWN: u32 = 1;
 
 @unmanaged
 export class DynamicTable {
@@ -68,6 +71,13 @@ export class DynamicTable {
   @inline nameLength(record: usize): u32 { return load<u32>(record, 4); }
   @inline valuePtr(record: usize): usize { return this.data + <usize>load<u32>(record) + <usize>load<u32>(record, 4); }
   @inline valueLength(record: usize): u32 { return load<u32>(record, 8); }
+  @inline entryFlags(record: usize): u32 { return load<u32>(record, 12); }
+
+  /** Sets flags on the entry with absolute id `id`, if it is still in the table. */
+  markId(id: u32, flags: u32): void {
+    const index = this.indexOfId(id);
+    if (index) { const r = this.record(index); store<u32>(r, load<u32>(r, 12) | flags, 12); }
+  }
 
   /** Dynamic index of absolute id `id`, or 0 when evicted or never inserted. */
   @inline indexOfId(id: u32): u32 {
@@ -120,6 +130,7 @@ export class DynamicTable {
     store<u32>(r, <u32>this.tail);
     store<u32>(r, nameLength, 4);
     store<u32>(r, valueLength, 8);
+    store<u32>(r, 0, 12);
     this.tail += n;
     this.count++;
     this.size += <u32>entrySize;

@@ -20,6 +20,7 @@ export const HPACK_KIND_DYNAMIC = 3;
 export const HPACK_KIND_DYNAMIC_NAME = 4;
 export const HPACK_FLAG_NEVER_INDEXED = 1;
 export const HPACK_FLAG_INSERTED = 2;
+export const HPACK_FLAG_NO_COPY = 4;
 export const HPACK_PACKED_HEAD = 10;
 export const HPACK_PACK_SENSITIVE = 1;
 export const HPACK_PACK_NAME_KNOWN = 2;

@@ -61,15 +61,22 @@ export class HeaderStringCache {
   values: string[] = [];
   mask = -1;
 
-  /** Room for the entries a table of `tableSize` octets can hold. */
+  /** Room for the entries a table of `tableSize` octets can hold (kept entries stay). */
   size(tableSize: number): void {
     let slots = 8;
     while (slots < tableSize / 32 + 1) slots <<= 1;
     if (slots - 1 <= this.mask) return;
+    const { ids, names, values } = this;
     this.mask = slots - 1;
     this.ids = new Int32Array(slots).fill(-1);
     this.names = new Array(slots).fill('');
     this.values = new Array(slots).fill('');
+    // Ids in distinct old slots differ in their low bits, so they land in distinct new slots.
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === -1) continue;
+      const slot = ids[i] & this.mask;
+      this.ids[slot] = ids[i]; this.names[slot] = names[i]; this.values[slot] = values[i];
+    }
   }
 }
 
@@ -100,6 +107,7 @@ export function readRecords(u8: Uint8Array, u32: Uint32Array, r: number, count: 
         const id = u32[r + 1];
         const slot = id & mask;
         if (ids[slot] === (id | 0)) { out[i] = [names[slot], values[slot]]; continue; }
+        if ((w0 >>> 8) & abi.HPACK_FLAG_NO_COPY) throw new Error(`h2wasm: header strings of table entry ${id} are missing`);
       }
       if (kind === abi.HPACK_KIND_STATIC_NAME) name = STATIC_NAMES[w0 >>> 16];
       else if (kind === abi.HPACK_KIND_DYNAMIC_NAME && ids[u32[r + 1] & mask] === (u32[r + 1] | 0)) name = names[u32[r + 1] & mask];

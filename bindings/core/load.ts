@@ -8,7 +8,7 @@ export interface CoreExports {
   hpack_decoder_new(maxTableSize: number, maxListSize: number, maxPairs: number, maxFieldSize: number): number;
   hpack_decoder_free(d: number): void;
   hpack_decoder_input(d: number, n: number): number;
-  hpack_decode(d: number, n: number, final: number): number;
+  hpack_decode(d: number, n: number, flags: number): number;
   hpack_decoder_records(d: number): number;
   hpack_decoder_arena(d: number): number;
   hpack_decoder_arena_ascii(d: number): number;

@@ -94,25 +94,26 @@ export class HpackDecoder {
 
   /** Decodes one complete header block. */
   decode(block: Uint8Array): HeaderPairs {
-    return this.#read(this.#feed(block, true));
+    return this.#read(this.#feed(block, true, true));
   }
 
   /** Feeds part of a header block; `end()` finishes it. */
   write(chunk: Uint8Array): void {
-    this.#feed(chunk, false);
+    this.#feed(chunk, false, true);
   }
 
   /** Ends the block fed by `write`. */
   end(): HeaderPairs {
-    return this.#read(this.#feed(new Uint8Array(0), true));
+    return this.#read(this.#feed(new Uint8Array(0), true, true));
   }
 
   /** Decodes into the core's packed records only (no JS strings); returns the field count. */
   decodeToRecords(block: Uint8Array): number {
-    return this.#feed(block, true);
+    return this.#feed(block, true, false);
   }
 
-  #feed(chunk: Uint8Array, final: boolean): number {
+  /** `caching`: the block's records will be read into strings (entries then cached by id). */
+  #feed(chunk: Uint8Array, final: boolean, caching: boolean): number {
     this.#check();
     const c = this.#core;
     const e = c.exports;
@@ -122,7 +123,7 @@ export class HpackDecoder {
       const ptr = !this.#pending && n <= this.#inCap ? this.#inPtr : e.hpack_decoder_input(this.#handle, n);
       c.refresh();
       c.u8.set(chunk, ptr);
-      status = e.hpack_decode(this.#handle, n, final ? 1 : 0);
+      status = e.hpack_decode(this.#handle, n, (final ? 1 : 0) | (caching ? 2 : 0));
     } catch (err) {
       throw trapped(c, err);
     }
