@@ -179,7 +179,7 @@ test('RST_STREAM from node:http2 client mid-response; the connection goes on', s
   }), 'the reset stream to close');
   assert.is(res.rstCode, C.NGHTTP2_CANCEL);
   const r = conn.streams.get(1)!;
-  await within(r.done, 5000, 'our reset event');
+  await conn.waitFor((e) => e.type === 'reset' && e.streamId === 1, 5000, 'our reset event');
   assert.is(r.reset, ErrorCode.CANCEL, r.describe());
   assert.ok(conn.session.bufferedAmount(1) === 0, 'queued body dropped');
   const next = await closeOf(nodeRequest(nc, GET(`/bytes/${MiB}`)), 'the next response');

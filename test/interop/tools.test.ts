@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOST, MiB, body, inCI, scoped, tool, within, type Scope } from './helpers/util.ts';
-import { nodeServer } from './helpers/node-peers.ts';
+import { once } from 'node:events';
+import { nodeClient, nodeRequest, nodeServer } from './helpers/node-peers.ts';
 
 const test = suite('interop: examples with curl, nghttp, node:http2');
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,12 +76,12 @@ withTool('curl', () => {
     const { url, proc } = await exampleServer(s);
     const r = await run(s, 'curl', ['-sS', '--http2-prior-knowledge', '-D', '-', '-w', '\n%{http_code} %{http_version}\n', url]);
     assert.is(r.code, 0, show(r) + proc.err());
-    assert.match(r.stdout, /^HTTP\/2 200\r?$/m, show(r));
+    assert.match(r.stdout, /^HTTP\/2 200 ?\r?$/m, show(r));
     assert.match(r.stdout, /^content-type: text\/plain\r?$/mi, show(r));
     assert.match(r.stdout, /\r\n\r\nhello world\n200 2\n$/, show(r));
   }));
 
-  test('curl --http2-prior-knowledge POST with a body, and parallel requests on one connection', scoped(async (s) => {
+  test('curl --http2-prior-knowledge POST with a body, and several connections at once', scoped(async (s) => {
     const { url, proc } = await exampleServer(s);
     const dir = mkdtempSync(join(tmpdir(), 'h2wasm-interop-'));
     s.defer(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,10 +90,14 @@ withTool('curl', () => {
     const r = await run(s, 'curl', ['-sS', '--http2-prior-knowledge', '--data-binary', `@${file}`, '-w', '\n%{http_code} %{http_version} %{size_upload}\n', url]);
     assert.is(r.code, 0, show(r) + proc.err());
     assert.is(r.stdout, `hello world\n200 2 ${4 * MiB}\n`, show(r));
-    const p = await run(s, 'curl', ['-sS', '--http2-prior-knowledge', '-Z', '--parallel-max', '10', '-w', '%{http_code} %{num_connects}\n',
-      ...Array.from({ length: 10 }, () => url)]);
-    assert.is(p.code, 0, show(p));
-    assert.is((p.stdout.match(/hello world200 /g) ?? []).length, 10, show(p));
+    // One curl per connection: curl 7.88 fails its second transfer on a reused h2c
+    // prior-knowledge connection (against node:http2 too), with -Z or without.
+    const all = await Promise.all(Array.from({ length: 8 }, () =>
+      run(s, 'curl', ['-sS', '--http2-prior-knowledge', '-w', ' %{http_code}', url])));
+    for (const p of all) {
+      assert.is(p.code, 0, show(p));
+      assert.is(p.stdout, 'hello world 200', show(p));
+    }
   }));
 });
 
@@ -104,10 +109,11 @@ withTool('nghttp', () => {
     const out = r.stdout;
     assert.match(out, /recv SETTINGS frame <length=\d+, flags=0x00, stream_id=0>/, show(r));
     assert.match(out, /recv SETTINGS frame <length=0, flags=0x01, stream_id=0>/, 'our ACK of nghttp\'s SETTINGS\n' + show(r));
-    assert.match(out, /recv \(stream_id=1\) :status: 200/, show(r));
-    assert.match(out, /recv \(stream_id=1\) content-type: text\/plain/, show(r));
-    assert.match(out, /recv HEADERS frame <length=\d+, flags=0x04, stream_id=1>/, show(r));
-    assert.match(out, /recv DATA frame <length=11, flags=0x01, stream_id=1>\s+; END_STREAM/, show(r));
+    // nghttp opens its request on stream 13 (after PRIORITY frames on 3 to 11).
+    assert.match(out, /recv \(stream_id=\d+\) :status: 200/, show(r));
+    assert.match(out, /recv \(stream_id=\d+\) content-type: text\/plain/, show(r));
+    assert.match(out, /recv HEADERS frame <length=\d+, flags=0x04, stream_id=\d+>/, show(r));
+    assert.match(out, /recv DATA frame <length=11, flags=0x01, stream_id=\d+>\s+; END_STREAM/, show(r));
     assert.not.match(out, /GOAWAY frame[^\n]*\n[^\n]*error_code=(?!NO_ERROR)/, show(r));
   }));
 
@@ -119,8 +125,8 @@ withTool('nghttp', () => {
     writeFileSync(file, body(MiB));
     const r = await run(s, 'nghttp', ['-v', '-d', file, url]);
     assert.is(r.code, 0, show(r) + proc.err());
-    assert.match(r.stdout, /send DATA frame <length=\d+, flags=0x01, stream_id=1>/, show(r));
-    assert.match(r.stdout, /recv \(stream_id=1\) :status: 200/, show(r));
+    assert.match(r.stdout, /send DATA frame <length=\d+, flags=0x01, stream_id=\d+>/, show(r));
+    assert.match(r.stdout, /recv \(stream_id=\d+\) :status: 200/, show(r));
     assert.match(r.stdout, /hello world/, show(r));
     assert.match(r.stdout, /recv WINDOW_UPDATE frame/, 'we consume() the body, so windows reopen\n' + show(r));
   }));
@@ -148,11 +154,18 @@ test('core-client.mjs GET against core-server.mjs', scoped(async (s) => {
   assert.match(r.stdout, /\n\nhello world$/, show(r));
 }));
 
-test('core-server.mjs exits after SIGTERM (graceful GOAWAY)', scoped(async (s) => {
-  const { proc } = await exampleServer(s);
+test('core-server.mjs on SIGTERM: GOAWAY to a connected node:http2 client, then exit', scoped(async (s) => {
+  const { url, proc } = await exampleServer(s);
+  const nc = await nodeClient(s, Number(new URL(url).port));
+  const first = await within(nodeRequest(nc, { ':path': '/' }), 5000, 'a first request');
+  assert.is(first.status, 200);
+  const goaway = within(once(nc.client, 'goaway'), 5000, 'GOAWAY from core-server');
   proc.child.kill('SIGTERM');
+  const [code] = await goaway;
+  assert.is(code, 0, 'NO_ERROR');
   const r = await within(proc.exited, 5000, 'core-server to exit');
   assert.is(r.code, 0, show(r));
+  assert.equal(nc.troubles, []);
 }));
 
 test.run();

@@ -5,8 +5,6 @@
 import net from 'node:net';
 import { EventEmitter, once } from 'node:events';
 import { createHash, type Hash } from 'node:crypto';
-// The portable entry leaves loading to the platform: register the embedded core (as Node's entry does).
-import '../../../bindings/core/inline.ts';
 import { Session } from '../../../bindings/core/index.ts';
 import { HOST, within, type Scope } from './util.ts';
 
