@@ -95,3 +95,4 @@ export function h2_stream_info(s: usize, id: u32, what: i32): f64 { return chang
 export function h2_local_setting(s: usize, id: u32): u32 { return changetype<Session>(s).local.get(id); }
 export function h2_remote_setting(s: usize, id: u32): u32 { return changetype<Session>(s).remote.get(id); }
 export function h2_snaps(s: usize): usize { return changetype<Session>(s).snaps; }
+export function h2_pending_input(s: usize): u32 { return changetype<Session>(s).pendingInput(); }

@@ -9,6 +9,7 @@ import {
 } from '../frame/types';
 import { load32, load16, store32, store16, writeFrameHeader } from '../common/bytes';
 import { growBuffer } from '../common/memory';
+import { setResult } from '../common/result';
 import { HpackDecoder } from '../hpack/decoder';
 import { HpackEncoder } from '../hpack/encoder';
 import { Settings, settingError, UNLIMITED } from './settings';
@@ -240,6 +241,12 @@ export class Session {
     return this.input + this.inputLength;
   }
 
+  /** Octets of an incomplete frame held from earlier input (their address in the result slot). */
+  pendingInput(): u32 {
+    setResult(0, <u32>(this.input + this.inputStart));
+    return <u32>this.inputLength;
+  }
+
   scratchPtr(n: usize): usize {
     if (n > this.scratchCap) {
       this.scratch = growBuffer(this.scratch, this.scratchCap, n, 0);
@@ -411,12 +418,14 @@ export class Session {
     if (this.dead) {
       this.inputStart = 0;
       this.inputLength = 0;
+      this.results();
       return <i32>n;
     }
     // RFC 9113 §3.4: the client's magic, octet by octet as it arrives.
     while (this.prefaceLeft && p < end) {
       if (load<u8>(p) != load<u8>(PREFACE + <usize>(PREFACE_LENGTH - this.prefaceLeft))) {
         this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_BAD_PREFACE);
+        this.results();
         return <i32>n;
       }
       p++;
@@ -455,11 +464,23 @@ export class Session {
     if (this.dead) {
       this.inputStart = 0;
       this.inputLength = 0;
+      this.results();
       return <i32>n;
     }
     this.inputStart = p - this.input;
     this.inputLength = end - p;
+    this.results();
     return <i32>n;
+  }
+
+  /** Leaves what JS reads after `recv` in the result slot (one call instead of five). */
+  private results(): void {
+    setResult(0, this.eventCount);
+    setResult(1, <u32>this.events);
+    setResult(2, <u32>this.hdrRecords);
+    setResult(3, <u32>this.hdrBytes);
+    setResult(4, this.hdrHigh ? 0xffffffff : <u32>this.hdrLength);
+    setResult(5, <u32>this.snaps);
   }
 
   private frameIn(type: u8, flags: u8, id: u32, p: usize, length: u32): void {
@@ -1549,6 +1570,9 @@ export class Session {
     this.queuedFrames = 0;
     const n = this.outLength;
     this.outLength = 0;
+    setResult(0, <u32>this.out);
+    setResult(1, <u32>this.segs);
+    setResult(2, this.segCount);
     return <i32>n;
   }
 

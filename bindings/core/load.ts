@@ -57,6 +57,7 @@ export interface CoreExports {
   h2_local_setting(s: number, id: number): number;
   h2_remote_setting(s: number, id: number): number;
   h2_snaps(s: number): number;
+  h2_pending_input(s: number): number;
 }
 
 /** Thrown when the core traps: a bug in the core, never an answer to peer input. */

@@ -107,6 +107,8 @@ export class Session {
   #bodies = new Map<number, BodyQueue>();
   #observers: Array<(frame: FrameInfo) => void> = [];
   #tracer: FrameTracer | null = null;
+  #received = 0; // octets given to receive() and pulled so far: observers start in step
+  #pulled = 0;
 
   constructor(options: SessionOptions) {
     if (options?.role !== 'client' && options?.role !== 'server') {
@@ -155,6 +157,7 @@ export class Session {
   receive(chunk: Uint8Array): Event[] {
     this.#live();
     if (this.#tracer) this.#tracer.feed('recv', chunk);
+    this.#received += chunk.length;
     const c = this.#core, e = c.exports, h = this.#h;
     try {
       const ptr = e.h2_input(h, chunk.length);
@@ -168,15 +171,16 @@ export class Session {
   }
 
   #events(): Event[] {
-    const c = this.#core, e = c.exports, h = this.#h;
-    const count = e.h2_event_count(h);
-    if (!count) return [];
+    const c = this.#core;
     c.refresh();
-    const u8 = c.u8, u32 = c.u32;
-    let ev = e.h2_events(h) >>> 2;
-    const records = e.h2_hdr_records(h) >>> 2;
-    const bytes = e.h2_hdr_bytes(h);
-    const ascii = e.h2_hdr_ascii(h);
+    const u8 = c.u8, u32 = c.u32, R = c.result;
+    const count = u32[R];
+    if (!count) return [];
+    let ev = u32[R + 1] >>> 2;
+    const records = u32[R + 2] >>> 2;
+    const bytes = u32[R + 3];
+    const ascii = u32[R + 4] | 0;
+    const snaps = u32[R + 5] >>> 2;
     const out: Event[] = new Array(count);
     for (let i = 0; i < count; i++, ev += abi.H2_EVENT_WORDS) {
       const kind = u32[ev], flags = u32[ev + 1], streamId = u32[ev + 2];
@@ -192,8 +196,8 @@ export class Session {
         case abi.EV_DATA: out[i] = { type: 'data', streamId, bytes: u8.slice(a, a + b), endStream }; break;
         case abi.EV_STREAM_END: out[i] = { type: 'stream-end', streamId }; break;
         case abi.EV_RESET: this.#bodies.delete(streamId); out[i] = { type: 'reset', streamId, code: a }; break;
-        case abi.EV_SETTINGS: out[i] = { type: 'settings', settings: snapshotSettings(u32, (e.h2_snaps(h) >>> 2) + a * 8) }; break;
-        case abi.EV_SETTINGS_ACK: out[i] = { type: 'settings-ack', settings: snapshotSettings(u32, (e.h2_snaps(h) >>> 2) + a * 8) }; break;
+        case abi.EV_SETTINGS: out[i] = { type: 'settings', settings: snapshotSettings(u32, snaps + a * 8) }; break;
+        case abi.EV_SETTINGS_ACK: out[i] = { type: 'settings-ack', settings: snapshotSettings(u32, snaps + a * 8) }; break;
         case abi.EV_PING: out[i] = { type: 'ping', payload: u8.slice(a, a + 8) }; break;
         case abi.EV_PING_ACK: out[i] = { type: 'ping-ack', payload: u8.slice(a, a + 8) }; break;
         case abi.EV_GOAWAY: out[i] = { type: 'goaway', code: a, lastStreamId: b, debugData: u8.slice(cc, cc + d) }; break;
@@ -408,13 +412,13 @@ export class Session {
       this.#trap(err);
     }
     c.refresh();
-    const u8 = c.u8, u32 = c.u32;
-    const out = e.h2_out(h);
-    const segCount = e.h2_seg_count(h);
+    const u8 = c.u8, u32 = c.u32, R = c.result;
+    const out = u32[R];
+    const segCount = u32[R + 2];
     const chunks: Uint8Array[] = [];
     let pos = 0;
     if (segCount) {
-      let sp = e.h2_segs(h) >>> 2;
+      let sp = u32[R + 1] >>> 2;
       for (let i = 0; i < segCount; i++, sp += 3) {
         const at = u32[sp], id = u32[sp + 1], len = u32[sp + 2];
         if (at > pos) chunks.push(u8.slice(out + pos, out + at));
@@ -426,7 +430,10 @@ export class Session {
       }
     }
     if (n > pos) chunks.push(u8.slice(out + pos, out + n));
-    if (this.#tracer) for (const chunk of chunks) this.#tracer.feed('send', chunk);
+    for (const chunk of chunks) {
+      this.#pulled += chunk.length;
+      if (this.#tracer) this.#tracer.feed('send', chunk);
+    }
     return chunks;
   }
 
@@ -489,7 +496,14 @@ export class Session {
   /** Calls `fn` for every frame sent or received (an observer outside the core). */
   observe(fn: (frame: FrameInfo) => void): () => void {
     this.#observers.push(fn);
-    if (!this.#tracer) this.#tracer = new FrameTracer(this.role, (f) => { for (const o of this.#observers) o(f); });
+    if (!this.#tracer) {
+      // Start in step with what already went by: the magic, and any partial frame the core holds.
+      const c = this.#core;
+      const n = c.exports.h2_pending_input(this.#h);
+      c.refresh();
+      const held = c.u8.slice(c.u32[c.result], c.u32[c.result] + n);
+      this.#tracer = new FrameTracer(this.role, this.#received, this.#pulled, held, (f) => { for (const o of this.#observers) o(f); });
+    }
     return () => {
       this.#observers = this.#observers.filter((o) => o !== fn);
       if (!this.#observers.length) this.#tracer = null;
@@ -556,14 +570,18 @@ export interface FrameInfo {
 
 /** Splits a byte stream into frames for observers (the core itself logs nothing). */
 class FrameTracer {
-  #pending = { recv: new Uint8Array(0), send: new Uint8Array(0) };
+  #pending: { recv: Uint8Array; send: Uint8Array } = { recv: new Uint8Array(0), send: new Uint8Array(0) };
   #preface: { recv: number; send: number };
   #emit: (f: FrameInfo) => void;
 
-  constructor(role: 'client' | 'server', emit: (f: FrameInfo) => void) {
+  constructor(role: 'client' | 'server', received: number, sent: number, held: Uint8Array, emit: (f: FrameInfo) => void) {
     this.#emit = emit;
     // The client magic precedes the frames in the client → server direction.
-    this.#preface = role === 'server' ? { recv: 24, send: 0 } : { recv: 0, send: 24 };
+    this.#preface = role === 'server'
+      ? { recv: Math.max(0, 24 - received), send: 0 }
+      : { recv: 0, send: Math.max(0, 24 - sent) };
+    if (role === 'server' && received < 24) held = new Uint8Array(0); // still inside the magic
+    this.#pending.recv = held;
   }
 
   feed(direction: 'recv' | 'send', chunk: Uint8Array): void {

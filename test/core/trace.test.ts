@@ -44,4 +44,23 @@ test('observe() reports frames split across chunks exactly once, and stops when 
   client.destroy(); server.destroy();
 });
 
+test('an observer installed mid-connection starts at the next frame, in step (magic and partial frames)', () => {
+  const client = new Session({ role: 'client' });
+  const server = new Session({ role: 'server' });
+  for (const c of client.pull()) server.receive(c); // magic + SETTINGS already gone by
+  client.request(GET, { endStream: true });
+  const bytes = Uint8Array.from(client.pull().flatMap((c) => Array.from(c)));
+  server.receive(bytes.subarray(0, 5)); // half a frame header is held by the core
+  const seenServer: string[] = [];
+  server.observe((f) => seenServer.push(`${f.direction} ${f.type} ${f.streamId} ${f.length}`));
+  server.receive(bytes.subarray(5));
+  assert.equal(seenServer, [`recv 1 1 ${bytes.length - 9}`]);
+  const seenClient: string[] = [];
+  client.observe((f) => seenClient.push(`${f.direction} ${f.type} ${f.streamId}`));
+  client.ping();
+  client.pull();
+  assert.equal(seenClient, ['send 6 0']);
+  client.destroy(); server.destroy();
+});
+
 test.run();
