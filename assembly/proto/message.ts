@@ -42,12 +42,17 @@ function eqAscii(p: usize, n: usize, s: string): bool {
   return true;
 }
 
-/** Field name octets allowed by §8.2.1 (lowercase tokens; ':' only to start a pseudo-header). */
+// RFC 9110 §5.6.2 tchar, lowercase only (RFC 9113 §8.2.1), as a 128-bit set.
+const TOKEN_LO: u64 = 0x03ff6cfa00000000; // ! # $ % & ' * + - . 0-9
+const TOKEN_HI: u64 = 0x57ffffffc0000000; // ^ _ ` a-z | ~
+
+/** Field name octets allowed by §8.2.1: lowercase tokens; ':' only to start a pseudo-header. */
 function validName(p: usize, n: usize): bool {
   if (!n) return false;
   for (let i: usize = 0; i < n; i++) {
-    const c = load<u8>(p + i);
-    if (c <= 0x20 || c >= 0x7f || (c >= 0x41 && c <= 0x5a) || (c == 0x3a && i != 0)) return false;
+    const c = <u64>load<u8>(p + i);
+    if (c == 0x3a && i == 0) continue;
+    if (c < 64 ? !((TOKEN_LO >> c) & 1) : c >= 128 || !((TOKEN_HI >> (c - 64)) & 1)) return false;
   }
   return true;
 }

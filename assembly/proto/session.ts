@@ -772,6 +772,11 @@ export class Session {
     if (tooLarge) { this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_HEADER_LIST_TOO_LARGE); return; }
     const records = this.decoder.records, arena = this.decoder.arena;
     const ignored = (s.flags & S_IGNORED) != 0;
+    if ((s.flags & S_FINAL_RECV) && (s.flags & S_CONNECT)) {
+      // §8.5: only DATA and stream management frames on a tunnel.
+      this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_MALFORMED);
+      return;
+    }
     if (s.flags & S_FINAL_RECV) {
       // §8.1: a second block is trailers and must end the stream.
       if (!endStream || !checkMessage(BLOCK_TRAILERS, records, count, arena, false)) {
@@ -892,7 +897,8 @@ export class Session {
     }
     if (id == 0) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_BAD_STREAM_ID); return; }
     const pad = this.padding(flags, p, length);
-    if (pad < 0 || length - <u32>pad < 4) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_PADDING); return; }
+    if (pad < 0) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_PADDING); return; }
+    if (length - <u32>pad < 4) { this.connectionError(ErrorCode.FRAME_SIZE_ERROR, abi.R_FRAME_SIZE); return; }
     const start = p + ((flags & Flag.PADDED) ? 1 : 0);
     const blockEnd = start + <usize>length - <usize>pad;
     const promised = load32(start) & 0x7fffffff;
@@ -952,7 +958,9 @@ export class Session {
     if (id == 0) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_BAD_STREAM_ID); return; }
     if (length != 5) {
       const s = this.streams.get(id);
-      this.streamError(id, s, ErrorCode.FRAME_SIZE_ERROR, abi.R_FRAME_SIZE);
+      // §6.3 asks for a stream error, but §6.4 forbids RST_STREAM on an idle stream.
+      if (!s && this.unknownIsIdle(id)) this.connectionError(ErrorCode.FRAME_SIZE_ERROR, abi.R_FRAME_SIZE);
+      else this.streamError(id, s, ErrorCode.FRAME_SIZE_ERROR, abi.R_FRAME_SIZE);
       return;
     }
     if ((load32(p) & 0x7fffffff) == id) {
@@ -1314,7 +1322,7 @@ export class Session {
       if (nid > MAX_STREAM_ID) return abi.E_OUT_OF_STREAMS;
       this.nextLocalId = nid + 2;
       const s = this.streams.open(nid);
-      s.flags = S_LOCAL | S_FINAL_SENT | ((flags & abi.SUBMITF_HEAD) ? S_HEAD : 0);
+      s.flags = S_LOCAL | S_FINAL_SENT | ((flags & abi.SUBMITF_HEAD) ? S_HEAD : 0) | ((flags & abi.SUBMITF_CONNECT) ? S_CONNECT : 0);
       s.sendWindow = <i64>this.remote.initialWindowSize;
       s.recvWindow = <i64>this.sent.initialWindowSize;
       if (this.pendingHead || this.localOpen >= this.remote.maxConcurrentStreams) {
@@ -1356,6 +1364,7 @@ export class Session {
       return <i32>promised;
     }
     if (kind == abi.SUBMIT_TRAILERS) {
+      if (s.flags & S_CONNECT) return abi.E_STREAM_STATE; // §8.5: no HEADERS on a tunnel
       if (s.flags & (S_END_QUEUED | S_TRAILERS_QUEUED)) return abi.E_TRAILERS_SENT;
       if (!(s.flags & S_FINAL_SENT) || (s.flags & S_END_ON_HEADERS)) return abi.E_STREAM_STATE;
       if (!(s.flags & S_PENDING_OPEN) && effectOf(transition(s.state, INPUT_SEND_END_STREAM)) != EFFECT_OK) return abi.E_STREAM_STATE;

@@ -44,6 +44,10 @@ export function checkOutgoing(kind: SectionKind, headers: HeaderInput): HeaderPa
     } else if (!seen.has(':scheme') || !get(':path')) {
       throw new H2Error('ERR_HTTP2_INVALID_PSEUDOHEADER', '":scheme" and a non-empty ":path" are required in a request');
     }
+    if (kind === 'push' && ((method !== 'GET' && method !== 'HEAD') || !seen.has(':authority'))) {
+      // RFC 9113 §8.4: a promised request is safe and cacheable and names its authority.
+      throw new H2Error('ERR_HTTP2_INVALID_PSEUDOHEADER', 'a pushed request must be GET or HEAD with an ":authority"');
+    }
   } else if (kind === 'response' || kind === 'informational') {
     const status = Number(get(':status'));
     if (!Number.isInteger(status) || status < 100 || status > 599) {

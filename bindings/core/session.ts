@@ -256,9 +256,19 @@ export class Session {
   }
 
   request(headers: HeaderInput, options?: SendOptions): number {
-    let head = false;
-    forEachField(headers, (n, v) => { if (n === ':method' && v === 'HEAD') head = true; });
-    return this.#submit(0, abi.SUBMIT_REQUEST, 'request', headers, options, head ? abi.SUBMITF_HEAD : 0);
+    let method = '', protocol = false;
+    forEachField(headers, (n, v) => { if (n === ':method') method = v; else if (n === ':protocol') protocol = true; });
+    if (protocol && !this.#live2().h2_remote_setting(this.#h, 8)) {
+      // RFC 8441 §3: extended CONNECT only once the server has enabled it.
+      throw new H2Error('ERR_HTTP2_INVALID_PSEUDOHEADER', '":protocol" requires the peer\'s SETTINGS_ENABLE_CONNECT_PROTOCOL');
+    }
+    const flags = (method === 'HEAD' ? abi.SUBMITF_HEAD : 0) | (method === 'CONNECT' && !protocol ? abi.SUBMITF_CONNECT : 0);
+    return this.#submit(0, abi.SUBMIT_REQUEST, 'request', headers, options, flags);
+  }
+
+  #live2() {
+    this.#live();
+    return this.#core.exports;
   }
 
   respond(streamId: number, headers: HeaderInput, options?: SendOptions): void {
@@ -529,12 +539,17 @@ function checkUint(name: string, v: number): number {
   return v;
 }
 
+/** A setting's wire value, checked against RFC 9113 §6.5.2 (Node's error code and message). */
 function settingValue(name: string, v: number | boolean): number {
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+  const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  const [min, max] = name === 'initialWindowSize' ? [0, 0x7fffffff]
+    : name === 'maxFrameSize' ? [16384, 16777215]
+    : name === 'enablePush' || name === 'enableConnectProtocol' || name === 'noRfc7540Priorities' ? [0, 1]
+    : [0, 0xffffffff];
+  if (!Number.isInteger(n) || n < min || n > max) {
     throw new H2Error('ERR_HTTP2_INVALID_SETTING_VALUE', `Invalid value for setting "${name}": ${v}`);
   }
-  return v;
+  return n;
 }
 
 /** Settings as the core recorded them for one event (8 u32 values in SETTING_NAMES order). */

@@ -46,12 +46,16 @@ export function connectSession(session: Session, transport: Transport, onEvents:
   transport.on('data', (chunk) => {
     if (session.destroyed) return;
     const events = session.receive(chunk);
+    let failed = false;
     for (const e of events) {
       if (e.type === 'settings' && preface) { clearTimeout(preface); preface = undefined; }
       if (e.type === 'settings-ack' && ack) { clearTimeout(ack); ack = undefined; }
+      if (e.type === 'error' && e.scope === 'connection') failed = true;
     }
     onEvents(events);
     flush();
+    // RFC 9113 §5.4.1: after the GOAWAY for a connection error, the connection closes.
+    if (failed) transport.close(new Error('h2wasm: connection error'));
   });
   transport.on('drain', flush);
   transport.on('close', stop);
