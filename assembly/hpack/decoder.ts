@@ -17,7 +17,7 @@ import { DynamicTable, ENTRY_OVERHEAD, ENTRY_KNOWN } from './dynamic-table';
 import {
   STATIC_TABLE_LENGTH, staticNamePtr, staticNameLength, staticValueLength, staticNameFirst,
 } from './static-table';
-import { growBuffer } from '../common/memory';
+import { growBuffer, copyBytes } from '../common/memory';
 import { setResult } from '../common/result';
 
 /** Whether any of the n octets at p is above 0x7f. */
@@ -285,7 +285,7 @@ export class HpackDecoder {
       const n = <usize>nameLength + <usize>valueLength;
       this.ensureArena(n);
       const at = this.arenaLength;
-      memory.copy(this.arena + at, table.namePtr(r), n); // name and value are adjacent
+      copyBytes(this.arena + at, table.namePtr(r), n); // name and value are adjacent
       this.noteOctets(this.arena + at, n);
       this.arenaLength += n;
       this.pushRecord(HPACK_KIND_DYNAMIC, 0, 0, table.inserted - d, 0, at, nameLength, at + nameLength, valueLength);
@@ -374,7 +374,7 @@ export class HpackDecoder {
         nameOut = <usize>r;
         high = huffmanHigh;
       } else {
-        memory.copy(this.arena + nameAt, nameSrc, nameLength);
+        copyBytes(this.arena + nameAt, nameSrc, nameLength);
         high = anyHigh(nameSrc, nameLength);
       }
     }
@@ -387,7 +387,7 @@ export class HpackDecoder {
       valueOut = <usize>r;
       high = high || huffmanHigh;
     } else {
-      memory.copy(this.arena + valueAt, valueSrc, valueEncoded);
+      copyBytes(this.arena + valueAt, valueSrc, valueEncoded);
       high = high || anyHigh(valueSrc, valueEncoded);
     }
 

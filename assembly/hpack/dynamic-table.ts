@@ -3,7 +3,7 @@
 // compacted when they reach its end, so entries stay contiguous and insertion never
 // allocates in steady state. Entries get absolute ids in insertion order; dynamic index 1 is
 // the newest.
-import { growBuffer } from '../common/memory';
+import { growBuffer, copyBytes } from '../common/memory';
 
 export const ENTRY_OVERHEAD: u32 = 32;
 const RECORD_BYTES: usize = 16; // offset, name length, value length, flags (u32 each)
@@ -85,7 +85,8 @@ export class DynamicTable {
     return index >= 1 && index <= this.count ? index : 0;
   }
 
-  private evict(): void {
+  /** Removes the oldest entry (RFC 7541 §4.4). */
+  evict(): void {
     const r = this.recordAt(this.first);
     this.size -= load<u32>(r, 4) + load<u32>(r, 8) + ENTRY_OVERHEAD;
     this.first = (this.first + 1) & this.ringMask;
@@ -124,8 +125,8 @@ export class DynamicTable {
     const n = <usize>nameLength + <usize>valueLength;
     if (this.tail + n > this.dataCap) this.compact();
     const at = this.data + this.tail;
-    memory.copy(at, name, nameLength);
-    memory.copy(at + nameLength, value, valueLength);
+    copyBytes(at, name, nameLength);
+    copyBytes(at + nameLength, value, valueLength);
     const r = this.recordAt((this.first + this.count) & this.ringMask);
     store<u32>(r, <u32>this.tail);
     store<u32>(r, nameLength, 4);

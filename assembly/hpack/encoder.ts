@@ -12,7 +12,7 @@ import { encodeInteger } from './integer';
 import { huffmanEncode, huffmanEncodedLength } from './huffman';
 import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
 import { STATIC_TABLE_LENGTH, staticLookupName, staticLookupValue } from './static-table';
-import { growBuffer, bytesEqual, hashBytes } from '../common/memory';
+import { growBuffer, bytesEqual, hashBytes, copyBytes } from '../common/memory';
 import { setResult } from '../common/result';
 
 const NAME_SEED: u32 = 0x2545f491;
@@ -137,14 +137,11 @@ export class HpackEncoder {
   /** Forgets the entries that adding one of `entrySize` octets will evict (RFC 7541 §4.4). */
   private forgetEvicted(entrySize: u64): void {
     const table = this.table;
-    let size = <u64>table.size;
-    let d = table.count;
     const all = entrySize > <u64>table.capacity;
-    while (d > 0 && (all || size + entrySize > <u64>table.capacity)) {
-      const r = table.record(d);
-      size -= <u64>table.nameLength(r) + <u64>table.valueLength(r) + ENTRY_OVERHEAD;
-      this.forget(table.inserted - d);
-      d--;
+    // Evicts here (the insert that follows then evicts nothing), forgetting each entry first.
+    while (table.count && (all || <u64>table.size + entrySize > <u64>table.capacity)) {
+      this.forget(table.inserted - table.count);
+      table.evict();
     }
   }
 
@@ -326,6 +323,6 @@ export class HpackEncoder {
 
 function rawString(out: usize, p: usize, n: u32): usize {
   out = encodeInteger(out, 0, 7, n);
-  memory.copy(out, p, n);
+  copyBytes(out, p, n);
   return out + n;
 }
