@@ -258,7 +258,7 @@ export class Session {
   request(headers: HeaderInput, options?: SendOptions): number {
     let method = '', protocol = false;
     forEachField(headers, (n, v) => { if (n === ':method') method = v; else if (n === ':protocol') protocol = true; });
-    if (protocol && !this.#live2().h2_remote_setting(this.#h, 8)) {
+    if (protocol && !this.#liveExports().h2_remote_setting(this.#h, 8)) {
       // RFC 8441 §3: extended CONNECT only once the server has enabled it.
       throw new H2Error('ERR_HTTP2_INVALID_PSEUDOHEADER', '":protocol" requires the peer\'s SETTINGS_ENABLE_CONNECT_PROTOCOL');
     }
@@ -266,7 +266,7 @@ export class Session {
     return this.#submit(0, abi.SUBMIT_REQUEST, 'request', headers, options, flags);
   }
 
-  #live2() {
+  #liveExports() {
     this.#live();
     return this.#core.exports;
   }
