@@ -119,6 +119,7 @@ export const SUBMIT_PUSH: i32 = 5;
 export const SUBMITF_END_STREAM: i32 = 1;
 export const SUBMITF_HEAD: i32 = 2; // a HEAD request (its response has no body)
 export const SUBMITF_CONNECT: i32 = 4; // a CONNECT request: the stream becomes a tunnel (§8.5)
+export const SUBMITF_NO_BODY: i32 = 8; // a 204/304 response: no body may follow
 export const E_INVALID_STREAM: i32 = -100;
 export const E_STREAM_STATE: i32 = -101;
 export const E_OUT_OF_STREAMS: i32 = -102;

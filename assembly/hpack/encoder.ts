@@ -1,12 +1,13 @@
 // The HPACK encoder (RFC 7541 §6). Input is a packed field list written by JS (abi.ts:
 // HPACK_PACKED_HEAD); output is one header block in the encoder's output buffer, valid until
-// the next call. Dynamic-table lookups go through two open-addressing maps (name+value and
-// name) of (entry id + 1, hash) slots, at least twice as many slots as the table can hold
-// entries. Entries leave the maps when the table evicts them (deletion by backward shift), so
-// probe runs stay short; every hit is verified against the entry's octets.
+// the next call. Dynamic-table lookups go through two chained hash maps (name+value and name):
+// each bucket holds the newest entry's id + 1, and each entry links to the next older entry of
+// its bucket. Chains run newest to oldest and the table evicts oldest first, so a walk stops at
+// the first evicted id and eviction costs no map work at all. Every hit is verified against the
+// entry's octets.
 import {
   HPACK_ERR_INVALID_INPUT, HPACK_PACKED_HEAD, HPACK_PACK_SENSITIVE, HPACK_PACK_NAME_KNOWN,
-  HPACK_HUFFMAN_AUTO, HPACK_HUFFMAN_NEVER, HPACK_INDEXING_ALL, HPACK_INDEXING_NONE,
+  HPACK_HUFFMAN_AUTO, HPACK_HUFFMAN_NEVER, HPACK_INDEXING_ALL, HPACK_INDEXING_NONE, HPACK_INDEXING_AUTO,
 } from '../abi';
 import { encodeInteger } from './integer';
 import { huffmanEncode, huffmanEncodedLength } from './huffman';
@@ -45,11 +46,11 @@ export class HpackEncoder {
   inputCap: usize = 0;
   output: usize = 0;
   outputCap: usize = 0;
-  nameSlots: usize = 0; // (absolute id + 1, name hash) pairs; id 0 = empty
-  fieldSlots: usize = 0; // (absolute id + 1, name+value hash) pairs
-  slotMask: u32 = 0;
-  entryHashes: usize = 0; // (name hash, field hash) per live entry, by absolute id & entryMask
-  entryMask: u32 = 0;
+  nameHeads: usize = 0; // per bucket: newest entry id + 1 with that name hash; 0 = none
+  fieldHeads: usize = 0; // per bucket: newest entry id + 1 with that name+value hash
+  headMask: u32 = 0;
+  links: usize = 0; // per entry, by absolute id & linkMask: name hash, field hash, next older id + 1 in each chain
+  linkMask: u32 = 0;
 
   constructor(maxTableSize: u32, huffman: i32, indexing: i32) {
     this.table = new DynamicTable(maxTableSize);
@@ -58,20 +59,21 @@ export class HpackEncoder {
     this.sizeSlots();
   }
 
-  /** Sizes the maps for the table's capacity and re-adds the live entries. */
+  /** Sizes the maps for the table's capacity and re-adds the live entries, oldest first. */
   private sizeSlots(): void {
     const table = this.table;
+    // At least twice as many buckets (and links) as the table can hold entries.
     let slots: u32 = 16;
     while (slots < (table.capacity / ENTRY_OVERHEAD + 1) * 2) slots <<= 1;
-    if (this.nameSlots) { heap.free(this.nameSlots); heap.free(this.fieldSlots); heap.free(this.entryHashes); }
-    const bytes = <usize>slots << 3;
-    this.nameSlots = heap.alloc(bytes);
-    this.fieldSlots = heap.alloc(bytes);
-    this.entryHashes = heap.alloc(bytes);
-    memory.fill(this.nameSlots, 0, bytes);
-    memory.fill(this.fieldSlots, 0, bytes);
-    this.slotMask = slots - 1;
-    this.entryMask = slots - 1;
+    if (this.nameHeads) { heap.free(this.nameHeads); heap.free(this.fieldHeads); heap.free(this.links); }
+    const bytes = <usize>slots << 2;
+    this.nameHeads = heap.alloc(bytes);
+    this.fieldHeads = heap.alloc(bytes);
+    this.links = heap.alloc(<usize>slots << 4);
+    memory.fill(this.nameHeads, 0, bytes);
+    memory.fill(this.fieldHeads, 0, bytes);
+    this.headMask = slots - 1;
+    this.linkMask = slots - 1;
     for (let d = table.count; d >= 1; d--) {
       const r = table.record(d);
       const nameHash = this.nameHashOf(table.namePtr(r), table.nameLength(r), staticLookupName(table.namePtr(r), table.nameLength(r)));
@@ -84,73 +86,25 @@ export class HpackEncoder {
     return staticName ? (staticName * 0x9e3779b1) ^ NAME_SEED : hashBytes(name, nameLength, NAME_SEED);
   }
 
-  /** Adds entry `id` to both maps (linear probing to the first empty slot). */
+  /** Puts entry `id` (the newest) at the head of its two chains. */
   private remember(id: u32, nameHash: u32, fieldHash: u32): void {
-    const h = this.entryHashes + (<usize>(id & this.entryMask) << 3);
-    store<u32>(h, nameHash);
-    store<u32>(h, fieldHash, 4);
-    this.place(this.nameSlots, nameHash, id);
-    this.place(this.fieldSlots, fieldHash, id);
-  }
-
-  private place(slots: usize, hash: u32, id: u32): void {
-    let at = hash & this.slotMask;
-    while (load<u32>(slots + (<usize>at << 3))) at = (at + 1) & this.slotMask;
-    const s = slots + (<usize>at << 3);
-    store<u32>(s, id + 1);
-    store<u32>(s, hash, 4);
-  }
-
-  /** Removes entry `id` (about to be evicted) from both maps. */
-  private forget(id: u32): void {
-    const h = this.entryHashes + (<usize>(id & this.entryMask) << 3);
-    this.unplace(this.nameSlots, load<u32>(h), id);
-    this.unplace(this.fieldSlots, load<u32>(h, 4), id);
-  }
-
-  private unplace(slots: usize, hash: u32, id: u32): void {
-    const mask = this.slotMask;
-    let at = hash & mask;
-    while (true) {
-      const held = load<u32>(slots + (<usize>at << 3));
-      if (!held) return;
-      if (held == id + 1) break;
-      at = (at + 1) & mask;
-    }
-    // Backward-shift deletion keeps every probe run unbroken.
-    let hole = at;
-    let next = (at + 1) & mask;
-    while (true) {
-      const s = slots + (<usize>next << 3);
-      const held = load<u32>(s);
-      if (!held) break;
-      const home = load<u32>(s, 4) & mask;
-      if (((next - home) & mask) >= ((next - hole) & mask)) {
-        store<u64>(slots + (<usize>hole << 3), load<u64>(s));
-        hole = next;
-      }
-      next = (next + 1) & mask;
-    }
-    store<u64>(slots + (<usize>hole << 3), 0);
-  }
-
-  /** Forgets the entries that adding one of `entrySize` octets will evict (RFC 7541 §4.4). */
-  private forgetEvicted(entrySize: u64): void {
-    const table = this.table;
-    const all = entrySize > <u64>table.capacity;
-    // Evicts here (the insert that follows then evicts nothing), forgetting each entry first.
-    while (table.count && (all || <u64>table.size + entrySize > <u64>table.capacity)) {
-      this.forget(table.inserted - table.count);
-      table.evict();
-    }
+    const link = this.links + (<usize>(id & this.linkMask) << 4);
+    const nameHead = this.nameHeads + (<usize>(nameHash & this.headMask) << 2);
+    const fieldHead = this.fieldHeads + (<usize>(fieldHash & this.headMask) << 2);
+    store<u32>(link, nameHash);
+    store<u32>(link, fieldHash, 4);
+    store<u32>(link, load<u32>(nameHead), 8);
+    store<u32>(link, load<u32>(fieldHead), 12);
+    store<u32>(nameHead, id + 1);
+    store<u32>(fieldHead, id + 1);
   }
 
   dispose(): void {
     this.table.dispose();
     heap.free(changetype<usize>(this.table));
-    heap.free(this.nameSlots);
-    heap.free(this.fieldSlots);
-    heap.free(this.entryHashes);
+    heap.free(this.nameHeads);
+    heap.free(this.fieldHeads);
+    heap.free(this.links);
     if (this.input) heap.free(this.input);
     if (this.output) heap.free(this.output);
   }
@@ -229,11 +183,16 @@ export class HpackEncoder {
       const s = staticLookupValue(staticName, value, valueLength);
       if (s) return encodeInteger(out, 0x80, 7, s);
     }
+    // No entry ever has a name that automatic indexing never indexes: no hashing, no lookups.
+    if (this.indexing == HPACK_INDEXING_AUTO && neverIndexed(staticName)) {
+      out = encodeInteger(out, sensitive ? 0x10 : 0, 4, staticName); // §6.2.3 or §6.2.2
+      return this.string(out, value, valueLength);
+    }
     let nameHash: u32 = 0;
     let fieldHash: u32 = 0;
     if (table.count != 0 || this.indexing != HPACK_INDEXING_NONE) {
       nameHash = this.nameHashOf(name, nameLength, staticName);
-      fieldHash = hashBytes(value, valueLength, nameHash);
+      if (!sensitive) fieldHash = hashBytes(value, valueLength, nameHash); // sensitive: never found nor added
     }
     if (!sensitive && table.count) {
       const d = this.findField(fieldHash, name, nameLength, value, valueLength);
@@ -248,7 +207,6 @@ export class HpackEncoder {
       out = encodeInteger(out, 0x10, 4, nameIndex); // §6.2.3 never indexed
     } else if (this.shouldIndex(staticName, nameLength, valueLength)) {
       out = encodeInteger(out, 0x40, 6, nameIndex); // §6.2.1
-      this.forgetEvicted(<u64>nameLength + <u64>valueLength + ENTRY_OVERHEAD);
       if (table.insert(name, nameLength, value, valueLength)) this.remember(table.inserted - 1, nameHash, fieldHash);
     } else {
       out = encodeInteger(out, 0, 4, nameIndex); // §6.2.2
@@ -260,46 +218,44 @@ export class HpackEncoder {
   private shouldIndex(staticName: u32, nameLength: u32, valueLength: u32): bool {
     if (this.indexing == HPACK_INDEXING_ALL) return true;
     if (this.indexing == HPACK_INDEXING_NONE) return false;
-    // Fields that rarely repeat would only push useful entries out.
-    if (staticName == S_PATH || staticName == S_CONTENT_LENGTH || staticName == S_ETAG ||
-      staticName == S_IF_MODIFIED_SINCE || staticName == S_IF_NONE_MATCH || staticName == S_LOCATION ||
-      staticName == S_SET_COOKIE || staticName == S_AGE) return false;
+    if (neverIndexed(staticName)) return false;
     return (<u64>nameLength + <u64>valueLength + ENTRY_OVERHEAD) * 4 <= <u64>this.table.capacity * 3;
   }
 
   /** Dynamic index of an entry with this name and value, or 0. */
   private findField(hash: u32, name: usize, nameLength: u32, value: usize, valueLength: u32): u32 {
     const table = this.table;
-    const mask = this.slotMask;
-    for (let at = hash & mask; ; at = (at + 1) & mask) {
-      const s = this.fieldSlots + (<usize>at << 3);
-      const held = load<u32>(s);
-      if (!held) return 0;
-      if (load<u32>(s, 4) != hash) continue;
-      const d = table.indexOfId(held - 1);
-      const r = table.record(d);
-      if (table.nameLength(r) == nameLength && table.valueLength(r) == valueLength &&
-        bytesEqual(table.valuePtr(r), value, valueLength) && bytesEqual(table.namePtr(r), name, nameLength)) return d;
+    let held = load<u32>(this.fieldHeads + (<usize>(hash & this.headMask) << 2));
+    while (true) {
+      // Id + 1 → dynamic index; 0 and evicted ids land past `count` (so do all older ones).
+      const d = table.inserted + 1 - held;
+      if (d - 1 >= table.count) return 0;
+      const link = this.links + (<usize>((held - 1) & this.linkMask) << 4);
+      if (load<u32>(link, 4) == hash) {
+        const r = table.record(d);
+        if (table.nameLength(r) == nameLength && table.valueLength(r) == valueLength &&
+          bytesEqual(table.valuePtr(r), value, valueLength) && bytesEqual(table.namePtr(r), name, nameLength)) return d;
+      }
+      held = load<u32>(link, 12);
     }
     return 0;
   }
 
-  /** Dynamic index of the newest entry with this name (the smallest index), or 0. */
+  /** Dynamic index of the newest entry with this name (the first in its chain), or 0. */
   private findName(hash: u32, name: usize, nameLength: u32): u32 {
     const table = this.table;
-    const mask = this.slotMask;
-    let best: u32 = 0;
-    for (let at = hash & mask; ; at = (at + 1) & mask) {
-      const s = this.nameSlots + (<usize>at << 3);
-      const held = load<u32>(s);
-      if (!held) return best;
-      if (load<u32>(s, 4) != hash) continue;
-      const d = table.indexOfId(held - 1);
-      if (best && d > best) continue;
-      const r = table.record(d);
-      if (table.nameLength(r) == nameLength && bytesEqual(table.namePtr(r), name, nameLength)) best = d;
+    let held = load<u32>(this.nameHeads + (<usize>(hash & this.headMask) << 2));
+    while (true) {
+      const d = table.inserted + 1 - held;
+      if (d - 1 >= table.count) return 0;
+      const link = this.links + (<usize>((held - 1) & this.linkMask) << 4);
+      if (load<u32>(link) == hash) {
+        const r = table.record(d);
+        if (table.nameLength(r) == nameLength && bytesEqual(table.namePtr(r), name, nameLength)) return d;
+      }
+      held = load<u32>(link, 8);
     }
-    return best;
+    return 0;
   }
 
   /** A string literal (RFC 7541 §5.2), Huffman-coded when the mode says so. */
@@ -319,6 +275,14 @@ export class HpackEncoder {
     out = encodeInteger(out, 0x80, 7, <u32>h);
     return huffmanEncode(p, n, out);
   }
+}
+
+/** Static names whose fields rarely repeat: indexing them would only push useful entries out. */
+// @ts-ignore: decorator
+@inline function neverIndexed(staticName: u32): bool {
+  return staticName == S_PATH || staticName == S_CONTENT_LENGTH || staticName == S_ETAG ||
+    staticName == S_IF_MODIFIED_SINCE || staticName == S_IF_NONE_MATCH || staticName == S_LOCATION ||
+    staticName == S_SET_COOKIE || staticName == S_AGE;
 }
 
 function rawString(out: usize, p: usize, n: u32): usize {

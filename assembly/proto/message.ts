@@ -27,6 +27,7 @@ const S_SCHEME: u32 = 6;
 const S_STATUS: u32 = 8;
 const S_CONTENT_LENGTH: u32 = 28;
 const S_TRANSFER_ENCODING: u32 = 57;
+const S_HOST: u32 = 38;
 
 // Pseudo-header bits.
 const P_METHOD: u32 = 1;
@@ -94,6 +95,7 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
   let regular = false; // a regular field was seen: no pseudo-header may follow
   let method: usize = 0, methodLength: usize = 0;
   let path: usize = 0, pathLength: usize = 0;
+  let authority: usize = 0, authorityLength: usize = 0, host: usize = 0, hostLength: usize = 0;
   for (let i: u32 = 0; i < count; i++) {
     const r = records + <usize>i * RECORD_BYTES;
     const w0 = load<u32>(r);
@@ -129,6 +131,7 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
       seen |= bit;
       if (bit == P_METHOD) { method = value; methodLength = valueLength; }
       else if (bit == P_PATH) { path = value; pathLength = valueLength; }
+      else if (bit == P_AUTHORITY) { authority = value; authorityLength = valueLength; }
       else if (bit == P_STATUS) {
         if (valueLength != 3) return false;
         let status: u32 = 0;
@@ -146,6 +149,7 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
     // §8.2.2: connection-specific fields; te only as "trailers".
     if (fromStatic) {
       if (staticIndex == S_TRANSFER_ENCODING) return false;
+      if (staticIndex == S_HOST) { host = value; hostLength = valueLength; }
       if (staticIndex == S_CONTENT_LENGTH && !noteLength(value, valueLength)) return false;
       continue;
     }
@@ -153,6 +157,8 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
     if (c0 == 0x63 /* c */) {
       if (eqAscii(name, nameLength, 'connection')) return false;
       if (eqAscii(name, nameLength, 'content-length') && !noteLength(value, valueLength)) return false;
+    } else if (c0 == 0x68 /* h */) {
+      if (eqAscii(name, nameLength, 'host')) { host = value; hostLength = valueLength; }
     } else if (c0 == 0x6b /* k */) {
       if (eqAscii(name, nameLength, 'keep-alive')) return false;
     } else if (c0 == 0x70 /* p */) {
@@ -168,6 +174,8 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
   if (kind == BLOCK_TRAILERS) return true;
   // Requests (§8.3.1, §8.5, RFC 8441 §4).
   if (!(seen & P_METHOD)) return false;
+  // §8.3.1: a Host naming another authority than :authority is malformed.
+  if (host && authority && (hostLength != authorityLength || !sameOctets(host, authority, hostLength))) return false;
   const connect = eqAscii(method, methodLength, 'CONNECT');
   if (seen & P_PROTOCOL) {
     if (!connect || !connectProtocol || kind == BLOCK_PUSH_REQUEST) return false;
@@ -188,6 +196,11 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
     if (!messageIsHead && !eqAscii(method, methodLength, 'GET')) return false;
     if (!(seen & P_AUTHORITY) || messageContentLength > 0) return false;
   }
+  return true;
+}
+
+function sameOctets(a: usize, b: usize, n: usize): bool {
+  for (let i: usize = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
   return true;
 }
 

@@ -8,14 +8,14 @@ import {
   FrameType, Flag, ErrorCode, SettingId, FRAME_HEADER_LENGTH, MAX_WINDOW, DEFAULT_WINDOW, MAX_STREAM_ID,
 } from '../frame/types';
 import { load32, load16, store32, store16, writeFrameHeader } from '../common/bytes';
-import { growBuffer } from '../common/memory';
+import { growBuffer, grownCapacity } from '../common/memory';
 import { setResult } from '../common/result';
 import { HpackDecoder } from '../hpack/decoder';
 import { HpackEncoder } from '../hpack/encoder';
 import { Settings, settingError, UNLIMITED } from './settings';
 import {
   Stream, StreamStore, S_LOCAL, S_HEADERS_RECV, S_FINAL_RECV, S_TRAILERS_RECV, S_END_QUEUED, S_FINAL_SENT,
-  S_HEAD, S_IGNORED, S_CONNECT, S_READY, S_TRAILERS_QUEUED, S_NO_BODY, S_PENDING_OPEN, S_END_ON_HEADERS,
+  S_HEAD, S_IGNORED, S_CONNECT, S_READY, S_TRAILERS_QUEUED, S_NO_BODY, S_PENDING_OPEN, S_END_ON_HEADERS, S_SEND_NO_BODY,
   CLOSED_NOT, CLOSED_RST_SENT, CLOSED_RST_RECV, CLOSED_END_STREAM,
 } from './store';
 import {
@@ -84,6 +84,7 @@ export class Session {
   pendingHead: usize = 0; // our requests waiting for the peer's limit (§5.1.2), in id order
   pendingTail: usize = 0;
   peerOpen: u32 = 0; // streams the peer opened that count toward ours
+  reserved: u32 = 0; // streams in a reserved state (pushes promised either way)
 
   // GOAWAY.
   goawaySent: bool = false;
@@ -97,6 +98,7 @@ export class Session {
   assemblyStream: u32 = 0;
   assemblyPromised: u32 = 0;
   assemblyEndStream: bool = false;
+  assemblyRefused: bool = false; // a promise over the limits: refused once its block is decoded
   continuations: u32 = 0;
 
   // Limits (DESIGN.md defaults).
@@ -115,6 +117,9 @@ export class Session {
   glitchTime: f64 = -1;
   queuedAcks: u32 = 0;
   queuedFrames: u32 = 0;
+  receiving: bool = false; // inside recv: frames queued now are the peer's doing
+  sink: usize = 0; // where frames written after a connection error go (never sent)
+  sinkCap: usize = 0;
 
   // Buffers.
   input: usize = 0;
@@ -179,6 +184,7 @@ export class Session {
     if (this.segs) heap.free(this.segs);
     if (this.scratch) heap.free(this.scratch);
     if (this.snaps) heap.free(this.snaps);
+    if (this.sink) heap.free(this.sink);
   }
 
   /** Records the values of `settings` now; returns their index for the event. */
@@ -236,7 +242,7 @@ export class Session {
     const need = this.inputLength + n;
     if (need > this.inputCap) {
       this.input = growBuffer(this.input, this.inputCap, need, this.inputLength);
-      this.inputCap = need;
+      this.inputCap = grownCapacity(this.inputCap, need);
     }
     return this.input + this.inputLength;
   }
@@ -249,8 +255,8 @@ export class Session {
 
   scratchPtr(n: usize): usize {
     if (n > this.scratchCap) {
-      this.scratch = growBuffer(this.scratch, this.scratchCap, n, 0);
-      this.scratchCap = n;
+      this.scratch = growBuffer(this.scratch, this.scratchCap, n, this.scratchCap);
+      this.scratchCap = grownCapacity(this.scratchCap, n);
     }
     return this.scratch;
   }
@@ -277,20 +283,26 @@ export class Session {
     const need = this.outLength + n;
     if (need > this.outCap) {
       this.out = growBuffer(this.out, this.outCap, need, this.outLength);
-      this.outCap = need;
+      this.outCap = grownCapacity(this.outCap, need);
     }
   }
 
-  /** Appends a frame header with room for `length` payload octets; returns the payload pointer. */
+  /**
+   * Appends a frame header with room for `length` payload octets; returns the payload pointer.
+   * After a connection error only the GOAWAY goes out: other frames land in a scratch sink.
+   * Frames the peer makes us queue while receiving are counted, and the limit is enforced
+   * between frames (never here, where a caller still holds the payload pointer).
+   */
   private frame(type: u8, flags: u8, streamId: u32, length: u32): usize {
+    if (this.dead && type != FrameType.GOAWAY) {
+      this.sink = growBuffer(this.sink, this.sinkCap, <usize>length + 16, 0);
+      this.sinkCap = grownCapacity(this.sinkCap, <usize>length + 16);
+      return this.sink;
+    }
     this.ensureOut(<usize>FRAME_HEADER_LENGTH + length);
     const p = writeFrameHeader(this.out + this.outLength, length, type, flags, streamId);
     this.outLength += <usize>FRAME_HEADER_LENGTH + length;
-    // A peer that makes us queue frames faster than we are pulled (floods of acks, resets,
-    // WINDOW_UPDATEs while not reading) is cut off before memory grows without bound.
-    if (++this.queuedFrames > this.maxQueuedFrames && !this.dead) {
-      this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, abi.R_OUTBOUND_QUEUE);
-    }
+    if (this.receiving) this.queuedFrames++;
     return p;
   }
 
@@ -354,6 +366,9 @@ export class Session {
   /** Moves `s` to `state`, keeping the concurrency counts (RFC 9113 §5.1.2). */
   private setState(s: Stream, state: u32): void {
     const before = this.counts(s);
+    const wasReserved = s.state == abi.STREAM_RESERVED_LOCAL || s.state == abi.STREAM_RESERVED_REMOTE;
+    const isReserved = state == abi.STREAM_RESERVED_LOCAL || state == abi.STREAM_RESERVED_REMOTE;
+    if (wasReserved != isReserved) { if (isReserved) this.reserved++; else this.reserved--; }
     s.state = state;
     const after = this.counts(s);
     if (before != after) {
@@ -371,6 +386,8 @@ export class Session {
     this.scheduler.remove(s);
     s.pending = 0;
     // Octets the application never consumed would shrink the connection window for good.
+    const unconsumed = <i64>this.sent.initialWindowSize - s.recvWindow - <i64>s.recvUnacked;
+    if (unconsumed > 0 && s.recvWindow > 0 && !this.dead) this.creditConnection(<u32>unconsumed);
     this.streams.closed(s, KEEP_CLOSED);
   }
 
@@ -459,7 +476,12 @@ export class Session {
         this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_CONTINUATION);
         break;
       }
+      this.receiving = true;
       this.frameIn(type, flags, id, payload, length);
+      this.receiving = false;
+      // A peer that makes us queue frames faster than we are pulled (acks, resets, WINDOW_UPDATEs
+      // while it does not read) is cut off before memory grows without bound.
+      if (this.queuedFrames > this.maxQueuedFrames) this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, abi.R_OUTBOUND_QUEUE);
     }
     if (this.dead) {
       this.inputStart = 0;
@@ -582,8 +604,7 @@ export class Session {
 
   /** Credits the connection window for octets no application will consume. */
   private giveBack(n: u32): void {
-    this.recvUnacked += n;
-    this.connectionUpdate();
+    this.creditConnection(n);
   }
 
   private connectionUpdate(): void {
@@ -599,9 +620,11 @@ export class Session {
   /** The application consumed `n` octets of `s`: both windows may reopen (§6.9). */
   consumeStream(s: Stream, n: u32): void {
     if (this.dead) return;
-    this.recvUnacked += n;
-    this.connectionUpdate();
+    this.creditConnection(n);
     if (s.state == abi.STREAM_CLOSED || s.state == abi.STREAM_HALF_CLOSED_REMOTE) return;
+    // Never credit more than the stream received and has not had back (§6.9.1).
+    const outstanding = <i64>this.sent.initialWindowSize - s.recvWindow - <i64>s.recvUnacked;
+    if (<i64>n > outstanding) n = outstanding > 0 ? <u32>outstanding : 0;
     s.recvUnacked += n;
     const due = windowUpdateDue(s.recvUnacked, this.sent.initialWindowSize);
     if (due) {
@@ -615,12 +638,21 @@ export class Session {
     if (this.dead) return;
     const s = this.streams.get(id);
     if (s) this.consumeStream(s, n);
-    else { this.recvUnacked += n; this.connectionUpdate(); }
+    else this.creditConnection(n);
+  }
+
+  /** Gives back `n` consumed octets of the connection window, never more than are out. */
+  private creditConnection(n: u32): void {
+    const outstanding = <i64>this.recvTarget - this.recvWindow - <i64>this.recvUnacked;
+    if (<i64>n > outstanding) n = outstanding > 0 ? <u32>outstanding : 0;
+    this.recvUnacked += n;
+    this.connectionUpdate();
   }
 
   /** Sets the connection receive window to `n` (Node's setLocalWindowSize). */
   setLocalWindow(n: u32): void {
     if (this.dead) return;
+    if (<i64>n > MAX_WINDOW) n = <u32>MAX_WINDOW; // §6.9.1
     if (!this.started) { this.recvTarget = n; return; } // announced with the preface
     const target = <i64>n;
     const current = <i64>this.recvTarget;
@@ -713,10 +745,7 @@ export class Session {
     const tooLarge = status < 0;
     const count = tooLarge ? 0 : <u32>status;
     if (kind == ASSEMBLY_PUSH) this.pushBlock(count, tooLarge);
-    else if (this.continuations & 0x80000000) {
-      const s = this.streams.get(this.assemblyStream);
-      this.streamError(this.assemblyStream, s, ErrorCode.PROTOCOL_ERROR, abi.R_SELF_DEPENDENCY);
-    } else this.headersBlock(count, tooLarge);
+    else this.headersBlock(count, tooLarge, (this.continuations & 0x80000000) != 0);
   }
 
   /** Copies the decoder's records (and their octets) to the per-recv header store. */
@@ -748,7 +777,8 @@ export class Session {
     return first;
   }
 
-  private headersBlock(count: u32, tooLarge: bool): void {
+  /** `selfDependent`: the HEADERS named its own stream as dependency (§5.3.1): a stream error. */
+  private headersBlock(count: u32, tooLarge: bool, selfDependent: bool): void {
     const id = this.assemblyStream;
     const endStream = this.assemblyEndStream;
     let s = this.streams.get(id);
@@ -763,10 +793,11 @@ export class Session {
         this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_BAD_STREAM_ID);
         return;
       }
-      this.openPeerStream(id, count, tooLarge, endStream);
+      this.openPeerStream(id, count, tooLarge, endStream, selfDependent);
       return;
     }
     if (s.state == abi.STREAM_CLOSED) { this.lateFrame(s, id); return; }
+    if (selfDependent) { this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_SELF_DEPENDENCY); return; }
     const effect = this.apply(s, INPUT_RECV_HEADERS);
     if (effect != EFFECT_OK) { this.badEffect(effect, s, id); return; }
     if (tooLarge) { this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_HEADER_LIST_TOO_LARGE); return; }
@@ -822,7 +853,7 @@ export class Session {
   }
 
   /** Server: a request on a new stream (§5.1.1, §5.1.2, §8.3.1). */
-  private openPeerStream(id: u32, count: u32, tooLarge: bool, endStream: bool): void {
+  private openPeerStream(id: u32, count: u32, tooLarge: bool, endStream: bool, selfDependent: bool): void {
     // Idle streams below a new id are implicitly closed (§5.1.1).
     this.lastPeerId = id;
     const s = this.streams.open(id);
@@ -844,6 +875,7 @@ export class Session {
     }
     s.recvWindow = <i64>(this.local.initialWindowSize > this.sent.initialWindowSize ? this.local.initialWindowSize : this.sent.initialWindowSize);
     s.sendWindow = <i64>this.remote.initialWindowSize;
+    if (selfDependent) { this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_SELF_DEPENDENCY); return; }
     if (tooLarge) {
       // RFC 9113 §10.5.1: a server may answer 431 instead of processing the request.
       this.respond431(s, endStream);
@@ -851,11 +883,15 @@ export class Session {
     }
     const records = this.decoder.records, arena = this.decoder.arena;
     if (!checkMessage(BLOCK_REQUEST, records, count, arena, this.sent.enableConnectProtocol == 1)) {
+      // §8.2.1: a malformed request SHOULD get 400; the stream is then reset with PROTOCOL_ERROR
+      // (§8.1.1), so the 400 leaves END_STREAM off and the stream stays resettable.
+      this.respondStatus(s, 0x343030 /* "400" */, false);
       this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_MALFORMED);
       return;
     }
     s.flags |= S_HEADERS_RECV | S_FINAL_RECV;
     if (messageIsConnect) s.flags |= S_CONNECT;
+    if (messageIsHead) s.flags |= S_HEAD; // our response will carry no body
     if (!messageIsConnect) s.contentLength = messageContentLength;
     if (endStream && s.contentLength > 0) {
       this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_CONTENT_LENGTH);
@@ -867,17 +903,7 @@ export class Session {
 
   /** A 431 response (and RST_STREAM NO_ERROR if the request body is still coming, §8.1). */
   private respond431(s: Stream, requestEnded: bool): void {
-    const packed = this.encoder.inputPtr(16);
-    // One packed field: ":status: 431" (abi HPACK_PACKED_HEAD layout).
-    store<u8>(packed, abi.HPACK_PACK_NAME_KNOWN);
-    store<u8>(packed, 8, 1);
-    store<u32>(packed, 7, 2);
-    store<u32>(packed, 3, 6);
-    const name = packed + <usize>abi.HPACK_PACKED_HEAD;
-    store<u8>(name, 0x3a); store<u8>(name, 0x73, 1); store<u8>(name, 0x74, 2); store<u8>(name, 0x61, 3);
-    store<u8>(name, 0x74, 4); store<u8>(name, 0x75, 5); store<u8>(name, 0x73, 6);
-    store<u8>(name, 0x34, 7); store<u8>(name, 0x33, 8); store<u8>(name, 0x31, 9);
-    this.emitHeaders(FrameType.HEADERS, s.id, 0, <usize>abi.HPACK_PACKED_HEAD + 10, 1, true);
+    this.respondStatus(s, 0x343331 /* "431" */, true);
     if (requestEnded) this.close(s, CLOSED_END_STREAM);
     else {
       this.writeRst(s.id, ErrorCode.NO_ERROR);
@@ -885,6 +911,22 @@ export class Session {
     }
     this.event(abi.EV_ERROR, 0, s.id, ErrorCode.PROTOCOL_ERROR, abi.R_HEADER_LIST_TOO_LARGE, 0, 0);
     this.glitch();
+  }
+
+  /** HEADERS with only ":status: NNN" (the three digit octets, first in the high byte). */
+  private respondStatus(s: Stream, digits: u32, endStream: bool): void {
+    const packed = this.encoder.inputPtr(16);
+    // One packed field (abi HPACK_PACKED_HEAD layout), its name from the static table.
+    store<u8>(packed, abi.HPACK_PACK_NAME_KNOWN);
+    store<u8>(packed, 8, 1);
+    store<u32>(packed, 7, 2);
+    store<u32>(packed, 3, 6);
+    const name = packed + <usize>abi.HPACK_PACKED_HEAD;
+    store<u8>(name, 0x3a); store<u8>(name, 0x73, 1); store<u8>(name, 0x74, 2); store<u8>(name, 0x61, 3);
+    store<u8>(name, 0x74, 4); store<u8>(name, 0x75, 5); store<u8>(name, 0x73, 6);
+    store<u8>(name, <u8>(digits >> 16), 7); store<u8>(name, <u8>(digits >> 8), 8); store<u8>(name, <u8>digits, 9);
+    s.flags |= S_FINAL_SENT;
+    this.emitHeaders(FrameType.HEADERS, s.id, 0, <usize>abi.HPACK_PACKED_HEAD + 10, 1, endStream);
   }
 
   // ---------------------------------------------------------------- PUSH_PROMISE (§6.6)
@@ -919,6 +961,9 @@ export class Session {
       }
     }
     this.lastPushId = promised;
+    // Promised streams are bounded like opened ones (and by memory), else a server could
+    // reserve streams without end.
+    this.assemblyRefused = this.reserved >= this.sent.maxConcurrentStreams || this.memoryUse() > this.maxSessionMemory;
     this.assembly = ASSEMBLY_PUSH;
     this.assemblyStream = id;
     this.assemblyPromised = promised;
@@ -940,6 +985,13 @@ export class Session {
     if (!parent || parent.state == abi.STREAM_CLOSED) {
       this.writeRst(promised, ErrorCode.CANCEL);
       this.close(s, CLOSED_RST_SENT);
+      return;
+    }
+    if (this.assemblyRefused) {
+      this.writeRst(promised, ErrorCode.REFUSED_STREAM);
+      this.close(s, CLOSED_RST_SENT);
+      this.event(abi.EV_ERROR, 0, promised, ErrorCode.REFUSED_STREAM, abi.R_REFUSED, 0, 0);
+      this.glitch();
       return;
     }
     if (tooLarge || !checkMessage(BLOCK_PUSH_REQUEST, this.decoder.records, count, this.decoder.arena, false)) {
@@ -965,7 +1017,9 @@ export class Session {
     }
     if ((load32(p) & 0x7fffffff) == id) {
       const s = this.streams.get(id);
-      this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_SELF_DEPENDENCY);
+      // A stream error, but §6.4 forbids RST_STREAM on an idle stream: then the connection.
+      if (!s && this.unknownIsIdle(id)) this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_SELF_DEPENDENCY);
+      else this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_SELF_DEPENDENCY);
       return;
     }
     // RFC 9218 deprecates the RFC 7540 scheme: accepted and otherwise ignored. Floods of them
@@ -1043,7 +1097,7 @@ export class Session {
         return false;
       }
       s.sendWindow += delta;
-      if (delta > 0 && s.pending && s.sendWindow > 0) this.scheduler.push(s);
+      if (delta > 0 && s.pending && s.sendWindow > 0 && !(s.flags & S_PENDING_OPEN)) this.scheduler.push(s);
     }
     return true;
   }
@@ -1100,13 +1154,21 @@ export class Session {
     if (last < this.goawayPeerLastId) this.goawayPeerLastId = last;
     this.event(abi.EV_GOAWAY, 0, 0, code, last, <u32>(p + 8), length - 8);
     // Our streams above the last id were not processed (§6.8): they fail, safe to retry.
-    const store = this.streams;
-    for (let i: u32 = 0; i < store.slots; i++) {
-      const at = store.at(i);
+    // Ids are collected first: closing can retire streams, which reorders the map.
+    const map = this.streams;
+    let n: u32 = 0;
+    for (let i: u32 = 0; i < map.slots; i++) {
+      const at = map.at(i);
       if (!at) continue;
       const st = changetype<Stream>(at);
       if (!(st.flags & S_LOCAL) || st.id <= last || st.state == abi.STREAM_CLOSED) continue;
-      const sid = st.id;
+      store<u32>(this.scratchPtr((<usize>n + 1) << 2) + (<usize>n << 2), st.id);
+      n++;
+    }
+    for (let i: u32 = 0; i < n; i++) {
+      const sid = load<u32>(this.scratch + (<usize>i << 2));
+      const st = map.get(sid);
+      if (!st || st.state == abi.STREAM_CLOSED) continue;
       this.close(st, CLOSED_RST_RECV);
       this.event(abi.EV_ERROR, abi.EVF_REMOTE, sid, ErrorCode.REFUSED_STREAM, abi.R_GOAWAY, 0, 0);
     }
@@ -1135,7 +1197,7 @@ export class Session {
     if (!increment) { this.streamError(id, s, ErrorCode.PROTOCOL_ERROR, abi.R_ZERO_INCREMENT); return; }
     if (!windowFits(s.sendWindow, increment)) { this.streamError(id, s, ErrorCode.FLOW_CONTROL_ERROR, abi.R_WINDOW_OVERFLOW); return; }
     s.sendWindow += increment;
-    if (s.pending && s.sendWindow > 0) this.scheduler.push(s);
+    if (s.pending && s.sendWindow > 0 && !(s.flags & S_PENDING_OPEN)) this.scheduler.push(s);
     if (!(s.flags & S_IGNORED)) this.event(abi.EV_WINDOW_UPDATE, 0, id, increment, 0, 0, 0);
   }
 
@@ -1184,7 +1246,7 @@ export class Session {
     let incremental = s.incremental;
     for (let q = p; q < p + n; q++) {
       const c = load<u8>(q);
-      if (c == 0x75 /* u */ && q + 2 < p + n + 1 && load<u8>(q + 1) == 0x3d) {
+      if (c == 0x75 /* u */ && q + 2 < p + n && load<u8>(q + 1) == 0x3d) {
         const d = <u32>load<u8>(q + 2) - 0x30;
         if (d <= 7) urgency = d;
       } else if (c == 0x69 /* i */ && (q == p || load<u8>(q - 1) == 0x20 || load<u8>(q - 1) == 0x2c)) {
@@ -1351,6 +1413,8 @@ export class Session {
       if (this.remote.enablePush == 0) return abi.E_PUSH_DISABLED;
       if (s.flags & S_LOCAL || (s.state != abi.STREAM_OPEN && s.state != abi.STREAM_HALF_CLOSED_REMOTE)) return abi.E_STREAM_STATE;
       if (this.goawayReceived) return abi.E_GOAWAY;
+      // §5.1.2: reserved streams do not count yet; responding opens them (checked there).
+      if (this.localOpen >= this.remote.maxConcurrentStreams) return abi.E_OUT_OF_STREAMS;
       const promised = this.nextLocalId;
       if (promised > MAX_STREAM_ID) return abi.E_OUT_OF_STREAMS;
       this.nextLocalId = promised + 2;
@@ -1386,7 +1450,9 @@ export class Session {
     if (!this.isServer) return abi.E_INVALID_ARG;
     if (s.flags & S_FINAL_SENT) return abi.E_HEADERS_SENT;
     if (effectOf(transition(s.state, INPUT_SEND_HEADERS)) != EFFECT_OK) return abi.E_STREAM_STATE;
-    if (kind == abi.SUBMIT_RESPONSE) s.flags |= S_FINAL_SENT;
+    // §5.1.2: a pushed stream opens when answered, within the client's concurrency limit.
+    if (s.state == abi.STREAM_RESERVED_LOCAL && this.localOpen >= this.remote.maxConcurrentStreams) return abi.E_OUT_OF_STREAMS;
+    if (kind == abi.SUBMIT_RESPONSE) s.flags |= S_FINAL_SENT | ((flags & abi.SUBMITF_NO_BODY) ? S_SEND_NO_BODY : 0);
     this.apply(s, INPUT_SEND_HEADERS);
     const final = kind == abi.SUBMIT_RESPONSE && endStream;
     const r = this.emitHeaders(FrameType.HEADERS, id, 0, packedLength, count, final);
@@ -1408,6 +1474,10 @@ export class Session {
       return 0;
     }
     if (effectOf(transition(s.state, INPUT_SEND_DATA)) != EFFECT_OK) return abi.E_STREAM_STATE;
+    // §8.1: a body follows the response headers; 204/304/HEAD responses have none.
+    if (this.isServer && !(s.flags & S_LOCAL) && (!(s.flags & S_FINAL_SENT) || (n && (s.flags & (S_HEAD | S_SEND_NO_BODY))))) {
+      return abi.E_STREAM_STATE;
+    }
     s.pending += n;
     if (endStream) s.flags |= S_END_QUEUED;
     if (s.pending == 0 && !endStream) return 0;
@@ -1558,7 +1628,6 @@ export class Session {
       if (n || (last && !trailers)) {
         this.frame(FrameType.DATA, last && !trailers ? Flag.END_STREAM : 0, s.id, <u32>n);
         this.outLength -= <usize>n; // the body itself comes from the application
-        this.queuedFrames--;
         if (n) this.segment(s.id, <u32>n);
       }
       if (s.pending == 0) {

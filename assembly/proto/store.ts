@@ -19,6 +19,7 @@ export const S_RESET_QUEUED: u32 = 1 << 11;
 export const S_NO_BODY: u32 = 1 << 12; // 204/304 or HEAD response: DATA is malformed
 export const S_PENDING_OPEN: u32 = 1 << 13; // our request waits for the peer's concurrency limit
 export const S_END_ON_HEADERS: u32 = 1 << 14; // that request's HEADERS carries END_STREAM
+export const S_SEND_NO_BODY: u32 = 1 << 15; // our response is 204/304: no DATA may follow
 
 // Stream.closedBy: how the stream reached "closed" (RFC 9113 §5.1 treats late frames by it).
 export const CLOSED_NOT: u32 = 0;

@@ -98,6 +98,7 @@ export const SUBMIT_PUSH = 5;
 export const SUBMITF_END_STREAM = 1;
 export const SUBMITF_HEAD = 2;
 export const SUBMITF_CONNECT = 4;
+export const SUBMITF_NO_BODY = 8;
 export const E_INVALID_STREAM = -100;
 export const E_STREAM_STATE = -101;
 export const E_OUT_OF_STREAMS = -102;

@@ -7,6 +7,8 @@ export type SectionKind = 'request' | 'response' | 'informational' | 'trailers' 
 
 // §8.2.2; `te` is allowed with the value "trailers" only.
 const CONNECTION_SPECIFIC = new Set(['connection', 'upgrade', 'http2-settings', 'transfer-encoding', 'keep-alive', 'proxy-connection']);
+// RFC 9110 §5.6.2 token, lowercase only (RFC 9113 §8.2.1).
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 const REQUEST_PSEUDO = new Set([':method', ':scheme', ':authority', ':path', ':protocol']);
 
 /** The fields in order (pseudo-headers first), or throws the error Node would. */
@@ -15,7 +17,7 @@ export function checkOutgoing(kind: SectionKind, headers: HeaderInput): HeaderPa
   const regular: HeaderPairs = [];
   const seen = new Set<string>();
   forEachField(headers, (name, value) => {
-    if (name.length === 0 || name !== name.toLowerCase()) {
+    if (!TOKEN.test(name.charCodeAt(0) === 58 ? name.slice(1) : name)) {
       throw new H2Error('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`);
     }
     if (/[\0\r\n]/.test(value)) throw new H2Error('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`);
@@ -36,6 +38,15 @@ export function checkOutgoing(kind: SectionKind, headers: HeaderInput): HeaderPa
   const get = (n: string) => pseudo.find((p) => p[0] === n)?.[1];
   if (kind === 'request' || kind === 'push') {
     const method = get(':method');
+    const authority = get(':authority');
+    // §8.3.1: no userinfo in :authority, and a Host field may not name another authority.
+    if (authority !== undefined && authority.includes('@')) {
+      throw new H2Error('ERR_HTTP2_INVALID_PSEUDOHEADER', '":authority" must not include userinfo');
+    }
+    const host = regular.find((p) => p[0] === 'host')?.[1];
+    if (host !== undefined && authority !== undefined && host !== authority) {
+      throw new H2Error('ERR_HTTP2_INVALID_HEADER_VALUE', `"host" (${host}) differs from ":authority" (${authority})`);
+    }
     if (method === undefined) throw new H2Error('ERR_HTTP2_INVALID_PSEUDOHEADER', '":method" is required in a request');
     if (method === 'CONNECT' && !seen.has(':protocol')) {
       if (!seen.has(':authority') || seen.has(':scheme') || seen.has(':path')) {
@@ -49,7 +60,8 @@ export function checkOutgoing(kind: SectionKind, headers: HeaderInput): HeaderPa
       throw new H2Error('ERR_HTTP2_INVALID_PSEUDOHEADER', 'a pushed request must be GET or HEAD with an ":authority"');
     }
   } else if (kind === 'response' || kind === 'informational') {
-    const status = Number(get(':status'));
+    const raw = get(':status') ?? '';
+    const status = /^[0-9]{3}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(status) || status < 100 || status > 599) {
       throw new H2Error('ERR_HTTP2_STATUS_INVALID', `Invalid status code: ${get(':status')}`);
     }

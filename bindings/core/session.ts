@@ -136,7 +136,11 @@ export class Session {
       if (v !== undefined) e.h2_set_limit(this.#h, id, checkUint(name, v));
     }
     if (options.connectionWindowSize !== undefined) {
-      e.h2_set_limit(this.#h, abi.L_CONNECTION_WINDOW, checkUint('connectionWindowSize', options.connectionWindowSize));
+      const w = options.connectionWindowSize;
+      if (!Number.isInteger(w) || w < 0 || w > 0x7fffffff) {
+        throw new H2Error('ERR_OUT_OF_RANGE', `connectionWindowSize must be an integer from 0 to 2^31-1, got ${w}`);
+      }
+      e.h2_set_limit(this.#h, abi.L_CONNECTION_WINDOW, w);
     }
   }
 
@@ -272,7 +276,10 @@ export class Session {
   }
 
   respond(streamId: number, headers: HeaderInput, options?: SendOptions): void {
-    this.#submit(streamId, abi.SUBMIT_RESPONSE, 'response', headers, options, 0);
+    let status = '';
+    forEachField(headers, (n, v) => { if (n === ':status') status = v; });
+    const noBody = status === '204' || status === '304'; // RFC 9110 §15.3.5, §15.4.5
+    this.#submit(streamId, abi.SUBMIT_RESPONSE, 'response', headers, options, noBody ? abi.SUBMITF_NO_BODY : 0);
   }
 
   informational(streamId: number, headers: HeaderInput): void {
@@ -307,7 +314,7 @@ export class Session {
 
   reset(streamId: number, code: number = ErrorCode.CANCEL): void {
     this.#live();
-    const r = this.#core.exports.h2_rst(this.#h, streamId, code >>> 0);
+    const r = this.#guard(() => this.#core.exports.h2_rst(this.#h, streamId, code >>> 0));
     this.#bodies.delete(streamId);
     if (r < 0) throw submitError(r);
   }
@@ -323,7 +330,7 @@ export class Session {
     const ptr = c.exports.h2_scratch(this.#h, 8);
     c.refresh();
     c.u8.set(bytes, ptr);
-    const r = c.exports.h2_ping(this.#h);
+    const r = this.#guard(() => c.exports.h2_ping(this.#h));
     if (r < 0) throw submitError(r);
     return bytes;
   }
@@ -340,7 +347,7 @@ export class Session {
     c.refresh();
     const dv = c.dv;
     entries.forEach(([id, v], i) => { dv.setUint16(ptr + i * 6, id); dv.setUint32(ptr + i * 6 + 2, v); });
-    const r = c.exports.h2_settings(this.#h, entries.length);
+    const r = this.#guard(() => c.exports.h2_settings(this.#h, entries.length));
     if (r < 0) throw new H2Error('ERR_HTTP2_INVALID_SETTING_VALUE', 'Invalid value for setting or too many pending SETTINGS');
     if (settings.headerTableSize !== undefined) this.#cache.size(settings.headerTableSize);
   }
@@ -352,18 +359,31 @@ export class Session {
     const ptr = c.exports.h2_scratch(this.#h, debug.length);
     c.refresh();
     c.u8.set(debug, ptr);
-    const r = c.exports.h2_goaway(this.#h, code >>> 0, code === ErrorCode.NO_ERROR ? 1 : 0, debug.length);
+    const r = this.#guard(() => c.exports.h2_goaway(this.#h, code >>> 0, code === ErrorCode.NO_ERROR ? 1 : 0, debug.length));
     if (r < 0) throw submitError(r);
   }
 
   consume(streamId: number, n: number): void {
     this.#live();
-    if (n > 0) this.#core.exports.h2_consume(this.#h, streamId, n >>> 0);
+    if (n > 0) this.#guard(() => this.#core.exports.h2_consume(this.#h, streamId, Math.min(n, 0x7fffffff)));
   }
 
   setLocalWindowSize(n: number): void {
     this.#live();
-    this.#core.exports.h2_set_local_window(this.#h, checkUint('windowSize', n));
+    if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) {
+      throw new H2Error('ERR_OUT_OF_RANGE', `The value of "windowSize" is out of range. It must be >= 0 && <= 2147483647. Received ${n}`);
+    }
+    this.#guard(() => this.#core.exports.h2_set_local_window(this.#h, n));
+  }
+
+  /** Runs a call into the core; a trap retires the instance (DESIGN.md) and fails clearly. */
+  #guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof H2Error) throw err;
+      this.#trap(err);
+    }
   }
 
   #scratchString(s: string): number {

@@ -121,6 +121,9 @@ function serverHarness(): Harness {
       const id = next;
       next += 2;
       session.receive(headersFrame(id, POST_BLOCK)); // a request whose body is still coming: open
+      // §8.1: a response's DATA follows its HEADERS, so answer now (its HEADERS is not under test).
+      session.respond(id, [[':status', '200']]);
+      drain(session);
       return id;
     },
   };
