@@ -1,0 +1,271 @@
+// Http2Stream / ServerHttp2Stream / ClientHttp2Stream: node:stream Duplex objects over one
+// stream of a core Session. Reading gives the peer's DATA (flow control follows what the reader
+// takes); writing queues DATA without copying; END_STREAM rides on the last DATA frame, or on
+// the HEADERS when there is no body.
+import { Duplex } from 'node:stream';
+import { constants } from './constants.gen.ts';
+import { errorOf } from './errors.ts';
+import { toPairs, fromPairs, type OutgoingHeaders, type IncomingHeaders } from './headers.ts';
+import type { Http2Session } from './session.ts';
+
+const { NGHTTP2_NO_ERROR, NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = constants;
+const CODE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(constants).filter(([k]) => /^NGHTTP2_[A-Z_]+$/.test(k) && !k.startsWith('NGHTTP2_ERR') &&
+    !/(SESSION|STREAM_STATE|FLAG|SETTINGS|DEFAULT|NV_FLAG|HCAT|FRAME)/.test(k)).map(([k, v]) => [v as number, k]));
+
+export interface StreamState {
+  localWindowSize: number;
+  state: number;
+  localClose: number;
+  remoteClose: number;
+  sumDependencyWeight: number;
+  weight: number;
+}
+
+const STATE_NUMBERS: Record<string, number> = {
+  idle: constants.NGHTTP2_STREAM_STATE_IDLE, open: constants.NGHTTP2_STREAM_STATE_OPEN,
+  'reserved-local': constants.NGHTTP2_STREAM_STATE_RESERVED_LOCAL, 'reserved-remote': constants.NGHTTP2_STREAM_STATE_RESERVED_REMOTE,
+  'half-closed-local': constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_LOCAL, 'half-closed-remote': constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_REMOTE,
+  closed: constants.NGHTTP2_STREAM_STATE_CLOSED,
+};
+
+export class Http2Stream extends Duplex {
+  readonly session: Http2Session;
+  id: number;
+  rstCode: number | undefined = undefined;
+  sentHeaders: OutgoingHeaders | undefined = undefined;
+  sentInfoHeaders: OutgoingHeaders[] | undefined = undefined;
+  sentTrailers: OutgoingHeaders | undefined = undefined;
+  headersSent = false;
+  aborted = false;
+  closed = false;
+  protected waitForTrailers = false;
+  #unconsumed = 0; // DATA octets read from the wire but not yet taken by the reader
+  #writeCallback: ((err?: Error | null) => void) | null = null;
+  #wroteData = false;
+  #endSent = false; // END_STREAM already went out (on HEADERS)
+  #pendingResponse: { pairs: Array<[string, string]>; sensitive: string[] } | null = null;
+
+  constructor(session: Http2Session, id: number) {
+    super({ allowHalfOpen: true, decodeStrings: true });
+    this.session = session;
+    this.id = id;
+  }
+
+  get pending(): boolean { return this.id === undefined; }
+  get bufferSize(): number { return this.session.core?.bufferedAmount(this.id) ?? 0; }
+
+  get state(): StreamState {
+    const s = this.session.core?.streamState(this.id);
+    return {
+      localWindowSize: s?.localWindowSize ?? 0,
+      state: STATE_NUMBERS[s?.state ?? 'closed'],
+      localClose: s && (s.state === 'half-closed-local' || s.state === 'closed') ? 1 : 0,
+      remoteClose: s && (s.state === 'half-closed-remote' || s.state === 'closed') ? 1 : 0,
+      sumDependencyWeight: 0,
+      weight: 16,
+    };
+  }
+
+  // ---------------------------------------------------------------- from the session
+
+  /** @internal DATA from the peer. */
+  _receiveData(bytes: Uint8Array): void {
+    if (this.destroyed) { this.session._consume(this.id, bytes.length); return; }
+    if (this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) this.session._consume(this.id, bytes.length);
+    else this.#unconsumed += bytes.length;
+  }
+
+  /** @internal The peer ended its side. */
+  _receiveEnd(): void {
+    if (!this.destroyed) this.push(null);
+  }
+
+  /** @internal The peer reset the stream, or the session failed it. */
+  _receiveReset(code: number, err?: Error): void {
+    this.rstCode = code;
+    if (code !== NGHTTP2_NO_ERROR && code !== NGHTTP2_CANCEL || err) {
+      this.aborted = !this.writableFinished;
+      this.destroy(err ?? errorOf('ERR_HTTP2_STREAM_ERROR', `Stream closed with error code ${CODE_NAMES[code] ?? code}`));
+    } else {
+      if (!this.writableFinished) { this.aborted = true; this.emit('aborted'); }
+      this.destroy();
+    }
+  }
+
+  /** @internal The session flushed: a write waiting for the queue to drain may complete. */
+  _drained(): void {
+    if (this.#writeCallback && this.bufferSize <= this.writableHighWaterMark) {
+      const cb = this.#writeCallback;
+      this.#writeCallback = null;
+      cb();
+    }
+  }
+
+  /** @internal Response headers deferred to the next flush go out now (without END_STREAM). */
+  _sendPendingResponse(endStream = false): void {
+    const r = this.#pendingResponse;
+    if (!r) return;
+    this.#pendingResponse = null;
+    this.session._core().respond(this.id, r.pairs, { endStream, sensitive: r.sensitive });
+  }
+
+  // ---------------------------------------------------------------- Duplex
+
+  override _read(): void {
+    if (this.#unconsumed) {
+      this.session._consume(this.id, this.#unconsumed);
+      this.#unconsumed = 0;
+      this.session._scheduleFlush();
+    }
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (!this.headersSent && this instanceof ServerHttp2Stream) this.respond();
+    this._sendPendingResponse();
+    this.#wroteData = true;
+    try {
+      this.session._core().data(this.id, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (err) {
+      cb(err as Error);
+      return;
+    }
+    this.session._scheduleFlush();
+    if (this.bufferSize <= this.writableHighWaterMark) cb();
+    else this.#writeCallback = cb;
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (!this.headersSent && this instanceof ServerHttp2Stream) this.respond();
+    const core = this.session.core;
+    if (!core || this.closed || this.#endSent) { cb(); return; }
+    if (this.waitForTrailers) {
+      this._sendPendingResponse();
+      this.emit('wantTrailers');
+      if (!this.sentTrailers) core.data(this.id, new Uint8Array(0), { endStream: true });
+    } else if (!this.#wroteData && this.#pendingResponse) {
+      this._sendPendingResponse(true); // no body: END_STREAM on the HEADERS
+    } else {
+      this._sendPendingResponse();
+      core.data(this.id, new Uint8Array(0), { endStream: true });
+    }
+    this.session._scheduleFlush();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const core = this.session.core;
+    const complete = this.writableFinished && this.readableEnded && !err;
+    if (core && !this.closed && !complete && this.rstCode === undefined) {
+      // Destroyed early: RST_STREAM. Our side done but the peer still sending: NO_ERROR (§8.1).
+      const state = core.streamState(this.id).state;
+      if (state !== 'closed') {
+        this.rstCode = err ? NGHTTP2_INTERNAL_ERROR : this.writableFinished ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL;
+        try { core.reset(this.id, this.rstCode); } catch { /* the session is gone */ }
+        this.session._scheduleFlush();
+      }
+    }
+    if (complete && this.rstCode === undefined) this.rstCode = NGHTTP2_NO_ERROR;
+    this.closed = true;
+    this.session._forget(this);
+    cb(err);
+  }
+
+  // ---------------------------------------------------------------- API
+
+  /** Sends RST_STREAM with `code` and closes the stream. */
+  close(code: number = NGHTTP2_NO_ERROR, callback?: () => void): void {
+    if (typeof code !== 'number' || code < 0 || code > 0xffffffff) {
+      throw errorOf('ERR_OUT_OF_RANGE', `The value of "code" is out of range. It must be >= 0 && <= 4294967295. Received ${code}`, RangeError);
+    }
+    if (callback) this.once('close', callback);
+    if (this.closed) return;
+    this.rstCode = code;
+    this.session.core?.reset(this.id, code);
+    this.session._scheduleFlush();
+    this.destroy();
+  }
+
+  /** Trailers after the body; only in (or after) the 'wantTrailers' event. */
+  sendTrailers(headers: OutgoingHeaders): void {
+    if (this.sentTrailers) throw errorOf('ERR_HTTP2_TRAILERS_ALREADY_SENT', 'Trailing headers have already been sent');
+    if (!this.waitForTrailers) throw errorOf('ERR_HTTP2_TRAILERS_NOT_READY', 'Trailing headers cannot be sent until after the wantTrailers event is emitted');
+    const { pairs, sensitive } = toPairs(headers);
+    this.sentTrailers = headers;
+    this.session._core().trailers(this.id, pairs, { sensitive });
+    this.session._scheduleFlush();
+  }
+
+  setTimeout(ms: number, callback?: () => void): this {
+    if (callback) this.once('timeout', callback);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => { clearTimeout(timer); if (ms > 0 && !this.closed) timer = setTimeout(() => this.emit('timeout'), ms); };
+    this.on('data', arm);
+    this.once('close', () => clearTimeout(timer));
+    arm();
+    return this;
+  }
+
+  /** @internal END_STREAM went out on the HEADERS: the writable side ends with nothing more to send. */
+  _endedOnHeaders(): void {
+    this.#endSent = true;
+    this.end();
+  }
+
+  /** @internal */
+  _setPendingResponse(pairs: Array<[string, string]>, sensitive: string[]): void {
+    this.#pendingResponse = { pairs, sensitive };
+  }
+}
+
+export interface RespondOptions { endStream?: boolean; waitForTrailers?: boolean; sendDate?: boolean }
+
+export class ServerHttp2Stream extends Http2Stream {
+  get pushAllowed(): boolean { return this.session.remoteSettings.enablePush !== false; }
+
+  respond(headers: OutgoingHeaders = {}, options: RespondOptions = {}): void {
+    if (this.destroyed || this.closed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
+    if (this.headersSent) throw errorOf('ERR_HTTP2_HEADERS_SENT', 'Response has already been initiated.');
+    const out: OutgoingHeaders = { ...headers };
+    if (out[':status'] === undefined) out[':status'] = constants.HTTP_STATUS_OK;
+    if (options.sendDate !== false && out.date === undefined && out.Date === undefined) out.date = new Date().toUTCString();
+    const { pairs, sensitive } = toPairs(out);
+    this.headersSent = true;
+    this.sentHeaders = out;
+    this.waitForTrailers = options.waitForTrailers === true;
+    if (options.endStream) {
+      this.session._core().respond(this.id, pairs, { endStream: !this.waitForTrailers, sensitive });
+      if (this.waitForTrailers) this.end(); else this._endedOnHeaders();
+    } else this._setPendingResponse(pairs, sensitive);
+    this.session._scheduleFlush();
+  }
+
+  /** Sends an informational (1xx) response. */
+  additionalHeaders(headers: OutgoingHeaders): void {
+    if (this.headersSent) throw errorOf('ERR_HTTP2_HEADERS_AFTER_RESPOND', 'Cannot specify additional headers after response initiated');
+    const { pairs, sensitive } = toPairs(headers);
+    this.session._core().informational(this.id, pairs);
+    void sensitive;
+    (this.sentInfoHeaders ??= []).push(headers);
+    this.session._scheduleFlush();
+  }
+}
+
+export class ClientHttp2Stream extends Http2Stream {
+  /** @internal */
+  _response(pairs: Array<[string, string]>, endStream: boolean, informational: boolean): void {
+    const { headers, rawHeaders } = fromPairs(pairs);
+    const flags = constants.NGHTTP2_FLAG_END_HEADERS | (endStream ? constants.NGHTTP2_FLAG_END_STREAM : 0);
+    if (informational) {
+      if (headers[':status'] === 100) this.emit('continue');
+      this.emit('headers', headers, flags, rawHeaders);
+    } else this.emit('response', headers, flags, rawHeaders);
+  }
+}
+
+export function trailersEvent(stream: Http2Stream, pairs: Array<[string, string]>): void {
+  const { headers, rawHeaders } = fromPairs(pairs);
+  stream.emit('trailers', headers, constants.NGHTTP2_FLAG_END_STREAM | constants.NGHTTP2_FLAG_END_HEADERS, rawHeaders);
+}
+
+export type { IncomingHeaders };
