@@ -37,6 +37,7 @@ export class Http2Session extends EventEmitter {
   readonly type: number;
   core: CoreSession | null;
   #streams = new Map<number, Http2Stream>();
+  #requests = new Map<number, Record<string, unknown>>(); // server: each stream's request headers
   #pings: Array<{ payload: Buffer; started: number; cb: PingCallback }> = [];
   #flushScheduled = false;
   #settingsCallbacks: Array<(err: Error | null, settings: Settings, duration: number) => void> = [];
@@ -138,7 +139,13 @@ export class Http2Session extends EventEmitter {
   /** @internal */
   _forget(stream: Http2Stream): void {
     this.#streams.delete(stream.id);
+    this.#requests.delete(stream.id);
     if (this.#closing && this.core?.state.openStreams === 0) this._scheduleFlush();
+  }
+
+  /** @internal The request headers of a server stream (pushStream takes :scheme/:authority from them). */
+  _requestHeaders(id: number): Record<string, unknown> | undefined {
+    return this.#requests.get(id);
   }
 
   /** @internal */
@@ -152,6 +159,7 @@ export class Http2Session extends EventEmitter {
         const stream = new ServerHttp2Stream(this, e.streamId);
         this._track(stream);
         const { headers, rawHeaders } = fromPairs(e.headers);
+        this.#requests.set(e.streamId, headers);
         if (e.endStream) stream._receiveEnd();
         const flags = constants.NGHTTP2_FLAG_END_HEADERS | (e.endStream ? constants.NGHTTP2_FLAG_END_STREAM : 0);
         this.emit('stream', stream, headers, flags, rawHeaders);
@@ -205,7 +213,17 @@ export class Http2Session extends EventEmitter {
         break;
       case 'altsvc': this.emit('altsvc', e.value, e.origin, e.streamId); break;
       case 'origin': this.originSet = [...(this.originSet ?? []), ...e.origins]; this.emit('origin', e.origins); break;
-      case 'push': break; // not reached: the client advertises SETTINGS_ENABLE_PUSH 0
+      case 'push': {
+        // The promised request: the pushed stream appears as a session 'stream' event; its
+        // response arrives later as the stream's 'push' event.
+        const pushed = new ClientHttp2Stream(this, e.promisedStreamId);
+        pushed._pushed = true;
+        pushed._endedOnHeaders(); // we send nothing on a pushed stream
+        this._track(pushed);
+        const { headers, rawHeaders } = fromPairs(e.headers);
+        this.emit('stream', pushed, headers, constants.NGHTTP2_FLAG_END_HEADERS, rawHeaders);
+        break;
+      }
       case 'error':
         if (e.scope === 'connection') {
           this.destroy(errorOf('ERR_HTTP2_ERROR', e.reason));
@@ -312,9 +330,7 @@ export class ClientHttp2Session extends Http2Session {
   readonly #scheme: string;
 
   constructor(socket: Duplex, options: SessionOptions, authority: URL) {
-    // Pushed streams are not surfaced by this binding yet, so the client refuses them up front
-    // (SETTINGS_ENABLE_PUSH 0) rather than dropping them.
-    super(socket, constants.NGHTTP2_SESSION_CLIENT, { ...options, settings: { ...options.settings, enablePush: false } });
+    super(socket, constants.NGHTTP2_SESSION_CLIENT, options);
     this.#authority = authority.host;
     this.#scheme = authority.protocol.replace(':', '');
   }

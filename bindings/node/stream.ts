@@ -219,6 +219,7 @@ export class Http2Stream extends Duplex {
 }
 
 export interface RespondOptions { endStream?: boolean; waitForTrailers?: boolean; sendDate?: boolean }
+export type PushCallback = (err: Error | null, pushStream: ServerHttp2Stream, headers: IncomingHeaders) => void;
 
 export class ServerHttp2Stream extends Http2Stream {
   get pushAllowed(): boolean { return this.session.remoteSettings.enablePush !== false; }
@@ -240,6 +241,37 @@ export class ServerHttp2Stream extends Http2Stream {
     this.session._scheduleFlush();
   }
 
+  /**
+   * Promises and opens a pushed stream (RFC 9113 §8.4); `callback(err, pushStream, headers)`
+   * runs asynchronously, as in Node.
+   */
+  pushStream(headers: OutgoingHeaders, options?: object | PushCallback, callback?: PushCallback): void {
+    if (typeof options === 'function') callback = options as PushCallback;
+    if (typeof callback !== 'function') throw errorOf('ERR_INVALID_ARG_TYPE', 'The "callback" argument must be of type function.', TypeError);
+    if (!this.pushAllowed) throw errorOf('ERR_HTTP2_PUSH_DISABLED', 'HTTP/2 client has disabled push streams');
+    if (this.destroyed || this.closed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
+    const out: OutgoingHeaders = { ...headers };
+    const request = this.session._requestHeaders(this.id);
+    if (out[':method'] === undefined) out[':method'] = 'GET';
+    if (out[':scheme'] === undefined) out[':scheme'] = request?.[':scheme'] ?? 'https';
+    if (out[':authority'] === undefined) out[':authority'] = request?.[':authority'];
+    if (out[':path'] === undefined) out[':path'] = '/';
+    const { pairs, sensitive } = toPairs(out);
+    let promised: number;
+    try {
+      promised = this.session._core().push(this.id, pairs, { sensitive });
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      throw e.code === 'ERR_HTTP2_OUT_OF_STREAMS' ? err : errorOf(e.code ?? 'ERR_HTTP2_PUSH_DISABLED', e.message);
+    }
+    const pushed = new ServerHttp2Stream(this.session, promised);
+    this.session._track(pushed);
+    pushed.push(null); // a pushed request has no body
+    this.session._scheduleFlush();
+    const { headers: shown } = fromPairs(pairs);
+    process.nextTick(() => callback!(null, pushed, shown));
+  }
+
   /** Sends an informational (1xx) response. */
   additionalHeaders(headers: OutgoingHeaders): void {
     if (this.headersSent) throw errorOf('ERR_HTTP2_HEADERS_AFTER_RESPOND', 'Cannot specify additional headers after response initiated');
@@ -252,6 +284,9 @@ export class ServerHttp2Stream extends Http2Stream {
 }
 
 export class ClientHttp2Stream extends Http2Stream {
+  /** @internal A stream the server pushed: its response comes as the 'push' event. */
+  _pushed = false;
+
   /** @internal */
   _response(pairs: Array<[string, string]>, endStream: boolean, informational: boolean): void {
     const { headers, rawHeaders } = fromPairs(pairs);
@@ -259,7 +294,7 @@ export class ClientHttp2Stream extends Http2Stream {
     if (informational) {
       if (headers[':status'] === 100) this.emit('continue');
       this.emit('headers', headers, flags, rawHeaders);
-    } else this.emit('response', headers, flags, rawHeaders);
+    } else this.emit(this._pushed ? 'push' : 'response', headers, flags, rawHeaders);
   }
 }
 

@@ -135,4 +135,60 @@ test('stream.close(code) resets with that code and node sees it; the session goe
   await closeServer(ns as unknown as Server);
 });
 
+test('pushStream from our server reaches node:http2\'s client as a pushed stream', async () => {
+  const server = ours.createServer((stream: any) => {
+    stream.pushStream({ ':path': '/style.css' }, (err: Error | null, push: any, headers: any) => {
+      assert.is(err, null);
+      assert.is(headers[':path'], '/style.css');
+      push.respond({ ':status': 200, 'content-type': 'text/css' });
+      push.end('body{}');
+      stream.respond({ ':status': 200 });
+      stream.end('<html>');
+    });
+  }) as unknown as Server;
+  const port = await listen(server);
+  const client = http2.connect(`http://127.0.0.1:${port}`);
+  const pushed = new Promise<[any, any, string]>((resolve) => {
+    client.on('stream', (push, requestHeaders) => {
+      push.on('push', (responseHeaders) => { collect(push).then((b) => resolve([requestHeaders, responseHeaders, b.toString()])); });
+    });
+  });
+  const req = client.request({ ':path': '/' });
+  assert.is((await collect(req)).toString(), '<html>');
+  const [requestHeaders, responseHeaders, body] = await pushed;
+  assert.is(requestHeaders[':path'], '/style.css');
+  assert.is(responseHeaders[':status'], 200);
+  assert.is(body, 'body{}');
+  client.close();
+  await closeServer(server);
+});
+
+test('node:http2\'s server push reaches our client: session \'stream\' then the stream\'s \'push\'', async () => {
+  const ns = http2.createServer();
+  ns.on('stream', (stream) => {
+    stream.pushStream({ ':path': '/app.js' }, (err, push) => {
+      assert.is(err, null);
+      push.respond({ ':status': 200 });
+      push.end('js');
+      stream.respond({ ':status': 200 });
+      stream.end('page');
+    });
+  });
+  const port = await listen(ns as unknown as Server);
+  const client = ours.connect(`http://127.0.0.1:${port}`);
+  const pushed = new Promise<[any, any, string]>((resolve) => {
+    client.on('stream', (push: any, requestHeaders: any) => {
+      push.on('push', (responseHeaders: any) => { collect(push).then((b) => resolve([requestHeaders, responseHeaders, b.toString()])); });
+    });
+  });
+  const req = client.request({ ':path': '/' });
+  assert.is((await collect(req)).toString(), 'page');
+  const [requestHeaders, responseHeaders, body] = await pushed;
+  assert.is(requestHeaders[':path'], '/app.js');
+  assert.is(responseHeaders[':status'], 200);
+  assert.is(body, 'js');
+  client.close();
+  await closeServer(ns as unknown as Server);
+});
+
 test.run();
