@@ -3,6 +3,7 @@
 // takes); writing queues DATA without copying; END_STREAM rides on the last DATA frame, or on
 // the HEADERS when there is no body.
 import { Duplex } from 'node:stream';
+import fs from 'node:fs';
 import { constants } from './constants.gen.ts';
 import { errorOf } from './errors.ts';
 import { toPairs, fromPairs, type OutgoingHeaders, type IncomingHeaders } from './headers.ts';
@@ -219,6 +220,13 @@ export class Http2Stream extends Duplex {
 }
 
 export interface RespondOptions { endStream?: boolean; waitForTrailers?: boolean; sendDate?: boolean }
+export interface FileOptions {
+  statCheck?: (stat: fs.Stats, headers: OutgoingHeaders, options: { offset: number; length: number }) => boolean | void;
+  onError?: (err: NodeJS.ErrnoException) => void;
+  offset?: number;
+  length?: number;
+  waitForTrailers?: boolean;
+}
 export type PushCallback = (err: Error | null, pushStream: ServerHttp2Stream, headers: IncomingHeaders) => void;
 
 export class ServerHttp2Stream extends Http2Stream {
@@ -270,6 +278,54 @@ export class ServerHttp2Stream extends Http2Stream {
     this.session._scheduleFlush();
     const { headers: shown } = fromPairs(pairs);
     process.nextTick(() => callback!(null, pushed, shown));
+  }
+
+  /** Sends a regular file as the response (content-length set; offset/length for ranges). */
+  respondWithFile(path: string, headers: OutgoingHeaders = {}, options: FileOptions = {}): void {
+    this.#checkRespondable();
+    fs.open(path, 'r', (err, fd) => {
+      if (err) { this.#fileError(err, options); return; }
+      this.#sendFile(fd, headers, options, true);
+    });
+  }
+
+  /** Sends what the open file descriptor holds as the response; the caller keeps the fd. */
+  respondWithFD(fd: number | { fd: number }, headers: OutgoingHeaders = {}, options: FileOptions = {}): void {
+    this.#checkRespondable();
+    this.#sendFile(typeof fd === 'number' ? fd : fd.fd, headers, options, false);
+  }
+
+  #checkRespondable(): void {
+    if (this.destroyed || this.closed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
+    if (this.headersSent) throw errorOf('ERR_HTTP2_HEADERS_SENT', 'Response has already been initiated.');
+  }
+
+  #fileError(err: NodeJS.ErrnoException, options: FileOptions): void {
+    if (options.onError) options.onError(err);
+    else this.destroy(err);
+  }
+
+  #sendFile(fd: number, headers: OutgoingHeaders, options: FileOptions, owned: boolean): void {
+    const done = () => { if (owned) fs.close(fd, () => {}); };
+    fs.fstat(fd, (err, stat) => {
+      if (err) { done(); this.#fileError(err, options); return; }
+      if (!stat.isFile()) {
+        done();
+        this.#fileError(errorOf('ERR_HTTP2_SEND_FILE', 'Directories cannot be sent') as NodeJS.ErrnoException, options);
+        return;
+      }
+      const offset = options.offset ?? 0;
+      const length = Math.max(0, Math.min(options.length ?? stat.size - offset, stat.size - offset));
+      const out: OutgoingHeaders = { ...headers };
+      if (options.statCheck && options.statCheck(stat, out, { offset, length }) === false) { done(); return; }
+      if (this.destroyed || this.headersSent) { done(); return; }
+      out['content-length'] = length;
+      this.respond(out, { waitForTrailers: options.waitForTrailers, endStream: length === 0 && !options.waitForTrailers });
+      if (length === 0) { done(); if (options.waitForTrailers) this.end(); return; }
+      const file = fs.createReadStream('', { fd, start: offset, end: offset + length - 1, autoClose: owned });
+      file.on('error', (e) => this.destroy(e));
+      file.pipe(this);
+    });
   }
 
   /** Sends an informational (1xx) response. */

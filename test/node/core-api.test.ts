@@ -6,6 +6,9 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import ours from '../../bindings/node/index.ts';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 type Server = net.Server & { close(cb?: () => void): unknown };
@@ -189,6 +192,40 @@ test('node:http2\'s server push reaches our client: session \'stream\' then the 
   assert.is(body, 'js');
   client.close();
   await closeServer(ns as unknown as Server);
+});
+
+test('respondWithFile: content-length, the bytes by hash, a range, statCheck cancelling, onError for a missing file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h2wasm-node-'));
+  const file = join(dir, 'data.bin');
+  const data = Buffer.alloc(5_000_000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
+  writeFileSync(file, data);
+  const server = ours.createServer((stream: any, headers: any) => {
+    const path = headers[':path'];
+    if (path === '/whole') stream.respondWithFile(file, { 'content-type': 'application/octet-stream' });
+    else if (path === '/range') stream.respondWithFile(file, {}, { offset: 1000, length: 5000 });
+    else if (path === '/304') stream.respondWithFile(file, {}, { statCheck: () => { stream.respond({ ':status': 304 }, { endStream: true }); return false; } });
+    else stream.respondWithFile(join(dir, 'missing'), {}, { onError: (err: any) => { stream.respond({ ':status': err.code === 'ENOENT' ? 404 : 500 }, { endStream: true }); } });
+  }) as unknown as Server;
+  const port = await listen(server);
+  const client = http2.connect(`http://127.0.0.1:${port}`);
+  const get = async (path: string) => {
+    const req = client.request({ ':path': path });
+    const headers = new Promise<any>((r) => req.on('response', r));
+    const body = await collect(req);
+    return { headers: await headers, body };
+  };
+  const whole = await get('/whole');
+  assert.is(whole.headers['content-length'], String(data.length));
+  assert.is(sha(whole.body), sha(data));
+  const range = await get('/range');
+  assert.is(range.headers['content-length'], '5000');
+  assert.ok(range.body.equals(data.subarray(1000, 6000)));
+  assert.is((await get('/304')).headers[':status'], 304);
+  assert.is((await get('/missing')).headers[':status'], 404);
+  client.close();
+  await closeServer(server);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test.run();
