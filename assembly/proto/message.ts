@@ -5,6 +5,7 @@ import {
   HPACK_RECORD_WORDS, HPACK_KIND_STATIC, HPACK_KIND_STATIC_NAME,
 } from '../abi';
 import { staticNamePtr, staticNameLength, staticValuePtr, staticNameFirst } from '../hpack/static-table';
+import { bytesEqual } from '../common/memory';
 
 export const BLOCK_REQUEST: u32 = 1;
 export const BLOCK_RESPONSE: u32 = 2; // any :status, 1xx included
@@ -175,7 +176,7 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
   // Requests (§8.3.1, §8.5, RFC 8441 §4).
   if (!(seen & P_METHOD)) return false;
   // §8.3.1: a Host naming another authority than :authority is malformed.
-  if (host && authority && (hostLength != authorityLength || !sameOctets(host, authority, hostLength))) return false;
+  if (host && authority && (hostLength != authorityLength || !bytesEqual(host, authority, hostLength))) return false;
   const connect = eqAscii(method, methodLength, 'CONNECT');
   if (seen & P_PROTOCOL) {
     if (!connect || !connectProtocol || kind == BLOCK_PUSH_REQUEST) return false;
@@ -196,11 +197,6 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
     if (!messageIsHead && !eqAscii(method, methodLength, 'GET')) return false;
     if (!(seen & P_AUTHORITY) || messageContentLength > 0) return false;
   }
-  return true;
-}
-
-function sameOctets(a: usize, b: usize, n: usize): bool {
-  for (let i: usize = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
   return true;
 }
 

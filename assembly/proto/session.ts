@@ -99,6 +99,7 @@ export class Session {
   assemblyPromised: u32 = 0;
   assemblyEndStream: bool = false;
   assemblyRefused: bool = false; // a promise over the limits: refused once its block is decoded
+  assemblySelfDependent: bool = false; // the HEADERS named its own stream as dependency
   continuations: u32 = 0;
 
   // Limits (DESIGN.md defaults).
@@ -684,29 +685,20 @@ export class Session {
     const pad = this.padding(flags, p, length);
     if (pad < 0) { this.connectionError(ErrorCode.PROTOCOL_ERROR, abi.R_PADDING); return; }
     let start = p + ((flags & Flag.PADDED) ? 1 : 0);
-    let end = start + <usize>length - <usize>pad;
+    const end = start + <usize>length - <usize>pad;
+    let selfDependent = false;
     if (flags & Flag.PRIORITY) {
       if (end - start < 5) { this.connectionError(ErrorCode.FRAME_SIZE_ERROR, abi.R_FRAME_SIZE); return; }
-      // A stream cannot depend on itself (§5.3.1); RFC 9218 makes the rest advisory.
-      if ((load32(start) & 0x7fffffff) == id) {
-        this.skipBlock(flags, id, start + 5, end, true);
-        return;
-      }
+      // A stream cannot depend on itself (§5.3.1): the block is still decoded (HPACK state),
+      // then the stream is reset. RFC 9218 makes the rest of the priority fields advisory.
+      selfDependent = (load32(start) & 0x7fffffff) == id;
       start += 5;
     }
     this.assembly = ASSEMBLY_HEADERS;
     this.assemblyStream = id;
     this.assemblyEndStream = (flags & Flag.END_STREAM) != 0;
+    this.assemblySelfDependent = selfDependent;
     this.continuations = 0;
-    this.fragment(start, end - start, (flags & Flag.END_HEADERS) != 0);
-  }
-
-  /** Decodes a field block for HPACK's sake only, then resets the stream (self-dependency). */
-  private skipBlock(flags: u8, id: u32, start: usize, end: usize, selfDependent: bool): void {
-    this.assembly = ASSEMBLY_HEADERS;
-    this.assemblyStream = id;
-    this.assemblyEndStream = (flags & Flag.END_STREAM) != 0;
-    this.continuations = selfDependent ? 0x80000000 : 0; // marks the block as doomed
     this.fragment(start, end - start, (flags & Flag.END_HEADERS) != 0);
   }
 
@@ -716,7 +708,7 @@ export class Session {
       return;
     }
     // CONTINUATION floods (CVE-2024-27316 and kin): a block may only be so fragmented.
-    if ((this.continuations & 0x7fffffff) + 1 > this.maxContinuations) {
+    if (this.continuations + 1 > this.maxContinuations) {
       this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, abi.R_TOO_MANY_CONTINUATIONS);
       return;
     }
@@ -745,7 +737,7 @@ export class Session {
     const tooLarge = status < 0;
     const count = tooLarge ? 0 : <u32>status;
     if (kind == ASSEMBLY_PUSH) this.pushBlock(count, tooLarge);
-    else this.headersBlock(count, tooLarge, (this.continuations & 0x80000000) != 0);
+    else this.headersBlock(count, tooLarge, this.assemblySelfDependent);
   }
 
   /** Copies the decoder's records (and their octets) to the per-recv header store. */

@@ -43,7 +43,6 @@ export class Http2Session extends EventEmitter {
   #settingsCallbacks: Array<(err: Error | null, settings: Settings, duration: number) => void> = [];
   #closing = false;
   #destroyed = false;
-  #goawayReceived = false;
   encrypted = false;
   alpnProtocol: string | undefined = 'h2c';
   originSet: string[] | undefined = undefined;
@@ -205,7 +204,6 @@ export class Http2Session extends EventEmitter {
         break;
       }
       case 'goaway':
-        this.#goawayReceived = true;
         this.emit('goaway', e.code, e.lastStreamId, Buffer.from(e.debugData));
         if (e.code !== constants.NGHTTP2_NO_ERROR) {
           this.destroy(errorOf('ERR_HTTP2_SESSION_ERROR', `Session closed with error code ${e.code}`));

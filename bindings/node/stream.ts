@@ -331,9 +331,7 @@ export class ServerHttp2Stream extends Http2Stream {
   /** Sends an informational (1xx) response. */
   additionalHeaders(headers: OutgoingHeaders): void {
     if (this.headersSent) throw errorOf('ERR_HTTP2_HEADERS_AFTER_RESPOND', 'Cannot specify additional headers after response initiated');
-    const { pairs, sensitive } = toPairs(headers);
-    this.session._core().informational(this.id, pairs);
-    void sensitive;
+    this.session._core().informational(this.id, toPairs(headers).pairs);
     (this.sentInfoHeaders ??= []).push(headers);
     this.session._scheduleFlush();
   }
