@@ -1,7 +1,18 @@
 // Bundles the compiled bindings (dist/js, from tsc) into one file per package entry.
 const js = (p) => `dist/js/${p}`;
+// Node built-ins stay imports: the node:http2 entry runs where they exist (Node, Deno, Bun, workerd).
+const external = (id) => id.startsWith('node:');
 
 export default [
+  {
+    input: js('node/index.js'),
+    external,
+    output: [
+      { file: 'dist/node.mjs', format: 'es' },
+      // require('h2wasm') gives the module object itself, as require('node:http2') does.
+      { file: 'dist/node.cjs', format: 'cjs', exports: 'named' },
+    ],
+  },
   {
     input: js('hpack/index.js'),
     output: [

@@ -1,20 +1,22 @@
 // h2wasm: node:http2's Core API on the h2wasm engine (createServer, createSecureServer, connect,
-// constants and the settings helpers). The compatibility API comes with its own issue.
+// performServerHandshake, constants, the settings helpers and the classes). The compatibility
+// API comes with its own issue.
 import { constants } from './constants.gen.ts';
 import { getDefaultSettings, getPackedSettings, getUnpackedSettings } from './settings.ts';
 import { sensitiveHeaders } from './headers.ts';
-import { createServer, createSecureServer, Http2Server, Http2SecureServer } from './server.ts';
+import { createServer, createSecureServer, performServerHandshake, Http2Server, Http2SecureServer } from './server.ts';
 import { connect } from './client.ts';
 import { Http2Session, ServerHttp2Session, ClientHttp2Session } from './session.ts';
 import { Http2Stream, ServerHttp2Stream, ClientHttp2Stream } from './stream.ts';
 
 export {
   constants, getDefaultSettings, getPackedSettings, getUnpackedSettings, sensitiveHeaders, createServer,
-  createSecureServer, connect, Http2Server, Http2SecureServer, Http2Session, ServerHttp2Session,
-  ClientHttp2Session, Http2Stream, ServerHttp2Stream, ClientHttp2Stream,
+  createSecureServer, performServerHandshake, connect, Http2Server, Http2SecureServer, Http2Session,
+  ServerHttp2Session, ClientHttp2Session, Http2Stream, ServerHttp2Stream, ClientHttp2Stream,
 };
 
 export default {
   constants, getDefaultSettings, getPackedSettings, getUnpackedSettings, sensitiveHeaders, createServer,
-  createSecureServer, connect,
+  createSecureServer, performServerHandshake, connect, Http2Server, Http2SecureServer, Http2Session,
+  ServerHttp2Session, ClientHttp2Session, Http2Stream, ServerHttp2Stream, ClientHttp2Stream,
 };

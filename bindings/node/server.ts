@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ServerHttp2Session, type SessionOptions } from './session.ts';
+import type { Duplex } from 'node:stream';
 import type { ServerHttp2Stream } from './stream.ts';
 
 export type StreamListener = (stream: ServerHttp2Stream, headers: object, flags: number, rawHeaders: string[]) => void;
@@ -50,4 +51,11 @@ export function createServer(options?: ServerOptions | StreamListener, onStream?
 
 export function createSecureServer(options: SecureServerOptions = {}, onStream?: StreamListener): Http2SecureServer {
   return new Http2SecureServer(options, onStream);
+}
+
+/** An HTTP/2 server session over a socket that is already connected (no server object). */
+export function performServerHandshake(socket: net.Socket | Duplex, options: SessionOptions = {}): ServerHttp2Session {
+  const session = new ServerHttp2Session(socket, options, undefined);
+  if (socket instanceof tls.TLSSocket) { session.encrypted = true; session.alpnProtocol = socket.alpnProtocol || undefined; }
+  return session;
 }

@@ -28,6 +28,17 @@ async function main() {
     const data = JSON.parse(readFileSync(join(__dirname, 'data.json'), 'utf8'));
     for (const result of runChecks(hpack, data)) emit('check', result);
   }
+  let ours = null;
+  try {
+    ours = require('h2wasm');
+    emit('check', { name: "require('h2wasm')", ok: true, error: null });
+  } catch (err) {
+    emit('check', { name: "require('h2wasm')", ok: false, error: String((err && err.stack) || err) });
+  }
+  if (ours) {
+    const { runNodeApiChecks } = await import('./node-api.mjs');
+    for (const result of await runNodeApiChecks(ours)) emit('check', result);
+  }
   emit('done', { runtime: runtime(), resolved, ms: Math.round(performance.now() - started) });
 }
 

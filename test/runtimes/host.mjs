@@ -1,4 +1,4 @@
-// Host for Node (ESM import), Deno and Bun: imports h2wasm/hpack from the installed package
+// Host for Node (ESM import), Deno and Bun: imports h2wasm/hpack and h2wasm from the installed package
 // (node_modules, through package.json "exports"), reads data.json the runtime's own way, runs
 // checks.mjs and prints one line per result for run.mjs: `@@h2wasm-check <json>`, then a
 // closing `@@h2wasm-done <json>`.
@@ -39,5 +39,17 @@ try {
 if (hpack) {
   const data = JSON.parse(await readText(new URL('./data.json', import.meta.url)));
   for (const result of runChecks(hpack, data)) emit('check', result);
+}
+// The root entry: the node:http2 API (Node, Deno, Bun).
+let ours = null;
+try {
+  ours = await import('h2wasm');
+  emit('check', { name: "import 'h2wasm'", ok: true, error: null });
+} catch (err) {
+  emit('check', { name: "import 'h2wasm'", ok: false, error: String(err?.stack ?? err) });
+}
+if (ours) {
+  const { runNodeApiChecks } = await import('./node-api.mjs');
+  for (const result of await runNodeApiChecks(ours)) emit('check', result);
 }
 emit('done', { runtime: runtime(), resolved, ms: Math.round(performance.now() - started) });

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Cross-runtime HPACK checks, run against the BUILT PACKAGE the way users get it:
+// Cross-runtime checks (HPACK, and the node:http2 API of the root entry over loopback sockets),
+// run against the BUILT PACKAGE the way users get it:
 //   1. build dist/ if it is missing or older than the sources (`npm run build`),
 //   2. `npm pack` it into a temp folder and `npm install` the tarball into a temp project,
-//   3. run checks.mjs there, resolving `h2wasm/hpack` through package.json "exports", on
+//   3. run checks.mjs (and node-api.mjs, not in browsers) there, resolving `h2wasm/hpack` and
+//      `h2wasm` through package.json "exports", on
 //      Node (import and require), Deno, Bun (import and require) and headless Chromium
 //      (an import map pointing at the package's "browser" build, served from 127.0.0.1).
 // Prints one line per check and closes with `runtimes: N passed, N failed, N skipped`; exits
@@ -214,7 +216,7 @@ async function packAndInstall(tmp) {
   );
   if (installed.code !== 0) throw new Error(`npm install of the tarball failed (exit ${installed.code})\n${tail(installed.stdout + installed.stderr)}`);
 
-  for (const f of ['checks.mjs', 'host.mjs', 'host.cjs', 'browser.mjs']) await copyFile(join(HERE, f), join(project, f));
+  for (const f of ['checks.mjs', 'node-api.mjs', 'host.mjs', 'host.cjs', 'browser.mjs']) await copyFile(join(HERE, f), join(project, f));
   await writeFile(join(project, 'data.json'), JSON.stringify(buildCheckData()));
   const installedPkg = JSON.parse(await readFile(join(project, 'node_modules', 'h2wasm', 'package.json'), 'utf8'));
   say(`# packed ${tarball.slice(tmp.length + 1)} and installed it into a temp project in ${seconds(Date.now() - t0)}`);
@@ -351,7 +353,7 @@ const RUNTIMES = [
     id: 'deno', group: 'deno',
     missing: () => missingBinary('deno', 'npm install --no-save deno@2.9.6'),
     run: (p) => runHost(findBinary('deno'), [
-      'run', '--node-modules-dir=manual', `--allow-read=${p.project}`, '--no-prompt', 'host.mjs',
+      'run', '--node-modules-dir=manual', `--allow-read=${p.project}`, '--allow-net=127.0.0.1', '--allow-env', '--no-prompt', 'host.mjs',
     ], p.project, { DENO_DIR: join(p.tmp, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }),
   },
   {
