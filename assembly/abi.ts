@@ -146,6 +146,14 @@ export const L_MAX_QUEUED_FRAMES: i32 = 11;
 export const L_MAX_SESSION_MEMORY: i32 = 12;
 export const L_CONNECTION_WINDOW: i32 = 13;
 export const L_ENCODER_TABLE_SIZE: i32 = 14;
+export const L_PADDING_STRATEGY: i32 = 15; // PADDING_* below
+export const L_PEER_MAX_CONCURRENT_STREAMS: i32 = 16; // assumed until the peer's SETTINGS say otherwise
+export const L_MAX_RESERVED_REMOTE_STREAMS: i32 = 17; // promises beyond it are cancelled
+
+// Padding of sent HEADERS and DATA (the numbers are node:http2's PADDING_STRATEGY_*).
+export const PADDING_NONE: i32 = 0;
+export const PADDING_ALIGNED: i32 = 1; // frame length including its header a multiple of 8
+export const PADDING_MAX: i32 = 2; // 255 octets of padding, as far as limits allow
 
 // h2_session_info / h2_stream_info selectors.
 export const I_SEND_WINDOW: i32 = 1;

@@ -98,7 +98,7 @@ export class Session {
   assemblyStream: u32 = 0;
   assemblyPromised: u32 = 0;
   assemblyEndStream: bool = false;
-  assemblyRefused: bool = false; // a promise over the limits: refused once its block is decoded
+  assemblyRefused: u32 = 0; // a promise over the limits: its RST_STREAM code once its block is decoded
   assemblySelfDependent: bool = false; // the HEADERS named its own stream as dependency
   continuations: u32 = 0;
 
@@ -112,6 +112,10 @@ export class Session {
   maxSettingsEntries: u32 = 32;
   maxQueuedFrames: u32 = 10000;
   maxSessionMemory: u64 = 10_000_000;
+  maxReservedRemote: u32 = 0xffffffff;
+  paddingStrategy: i32 = abi.PADDING_NONE;
+  encoderCap: u32 = 4096; // the largest HPACK table our encoder uses, whatever the peer allows
+  remoteSettingsSeen: bool = false;
   resetTokens: f64 = 1000;
   resetTime: f64 = -1;
   glitchTokens: f64 = 1000;
@@ -224,7 +228,13 @@ export class Session {
       case abi.L_MAX_QUEUED_FRAMES: this.maxQueuedFrames = value; break;
       case abi.L_MAX_SESSION_MEMORY: this.maxSessionMemory = value; break;
       case abi.L_CONNECTION_WINDOW: this.setLocalWindow(value); break;
-      case abi.L_ENCODER_TABLE_SIZE: this.encoder.setMaxTableSize(value); break;
+      case abi.L_ENCODER_TABLE_SIZE:
+        this.encoderCap = value < 4096 ? value : 4096;
+        this.encoder.setMaxTableSize(this.encoderCap);
+        break;
+      case abi.L_PADDING_STRATEGY: this.paddingStrategy = <i32>value; break;
+      case abi.L_PEER_MAX_CONCURRENT_STREAMS: this.remote.maxConcurrentStreams = value; break;
+      case abi.L_MAX_RESERVED_REMOTE_STREAMS: this.maxReservedRemote = value; break;
     }
   }
 
@@ -955,7 +965,9 @@ export class Session {
     this.lastPushId = promised;
     // Promised streams are bounded like opened ones (and by memory), else a server could
     // reserve streams without end.
-    this.assemblyRefused = this.reserved >= this.sent.maxConcurrentStreams || this.memoryUse() > this.maxSessionMemory;
+    this.assemblyRefused = this.reserved >= this.sent.maxConcurrentStreams || this.memoryUse() > this.maxSessionMemory
+      ? ErrorCode.REFUSED_STREAM
+      : this.reserved >= this.maxReservedRemote ? ErrorCode.CANCEL : 0; // the caller's own cap, as nghttp2 answers it
     this.assembly = ASSEMBLY_PUSH;
     this.assemblyStream = id;
     this.assemblyPromised = promised;
@@ -980,10 +992,11 @@ export class Session {
       return;
     }
     if (this.assemblyRefused) {
-      this.writeRst(promised, ErrorCode.REFUSED_STREAM);
+      const code = this.assemblyRefused;
+      this.writeRst(promised, code);
       this.close(s, CLOSED_RST_SENT);
-      this.event(abi.EV_ERROR, 0, promised, ErrorCode.REFUSED_STREAM, abi.R_REFUSED, 0, 0);
-      this.glitch();
+      this.event(abi.EV_ERROR, 0, promised, code, abi.R_REFUSED, 0, 0);
+      if (code == ErrorCode.REFUSED_STREAM) this.glitch();
       return;
     }
     if (tooLarge || !checkMessage(BLOCK_PUSH_REQUEST, this.decoder.records, count, this.decoder.arena, false)) {
@@ -1055,6 +1068,11 @@ export class Session {
     if (length % 6) { this.connectionError(ErrorCode.FRAME_SIZE_ERROR, abi.R_FRAME_SIZE); return; }
     if (length / 6 > this.maxSettingsEntries) { this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, abi.R_SETTINGS_FLOOD); return; }
     const remote = this.remote;
+    if (!this.remoteSettingsSeen) {
+      // A limit assumed before the peer spoke (L_PEER_MAX_CONCURRENT_STREAMS) lasts until its first SETTINGS.
+      this.remoteSettingsSeen = true;
+      remote.maxConcurrentStreams = UNLIMITED;
+    }
     for (let q = p; q < p + length; q += 6) {
       const sid = load16(q);
       const value = load32(q + 2);
@@ -1065,8 +1083,8 @@ export class Session {
         const delta = <i64>value - <i64>remote.initialWindowSize;
         if (!this.shiftSendWindows(delta)) return;
       } else if (sid == SettingId.HEADER_TABLE_SIZE) {
-        // Our encoder may use less than the peer allows; it never needs more than 4096 octets.
-        const size = value < 4096 ? value : 4096;
+        // Our encoder may use less than the peer allows: 4096 octets at most, or the caller's cap.
+        const size = value < this.encoderCap ? value : this.encoderCap;
         if (size != this.encoder.table.capacity || this.encoder.updatePending) this.encoder.setMaxTableSize(size);
       }
       remote.set(sid, value);
@@ -1351,7 +1369,12 @@ export class Session {
     let first = <usize>n + prefix <= max ? <usize>n : max - prefix;
     let flags: u8 = endStream ? Flag.END_STREAM : 0;
     if (first == <usize>n) flags |= Flag.END_HEADERS;
-    const p = this.frame(type, flags, id, <u32>(first + prefix));
+    // Padding goes on the first frame only: CONTINUATION has none (§6.10).
+    const padded = this.paddingFor(first + prefix, max - first - prefix);
+    if (padded) flags |= Flag.PADDED;
+    const p0 = this.frame(type, flags, id, <u32>(first + prefix + padded));
+    if (padded) { store<u8>(p0, <u8>(padded - 1)); memory.fill(p0 + 1 + prefix + first, 0, padded - 1); }
+    const p = p0 + (padded ? 1 : 0);
     if (prefix) store32(p, promised);
     memory.copy(p + prefix, block, first);
     let at = first;
@@ -1602,8 +1625,9 @@ export class Session {
       const s = this.scheduler.peek();
       if (!s) break;
       let n: u64 = 0;
+      let allow: i64 = 0;
       if (s.pending) {
-        let allow = s.sendWindow < this.sendWindow ? s.sendWindow : this.sendWindow;
+        allow = s.sendWindow < this.sendWindow ? s.sendWindow : this.sendWindow;
         if (allow > <i64>this.remote.maxFrameSize) allow = <i64>this.remote.maxFrameSize;
         if (allow <= 0) {
           if (s.sendWindow <= 0) { this.scheduler.pop(s); continue; } // waits for its WINDOW_UPDATE
@@ -1611,16 +1635,25 @@ export class Session {
         }
         n = s.pending < <u64>allow ? s.pending : <u64>allow;
       }
+      // Padding counts against flow control (§6.1): only what the windows leave after the data.
+      const padded = n && this.paddingStrategy ? this.paddingFor(<usize>n, <usize>(allow - <i64>n)) : 0;
       s.pending -= n;
-      s.sendWindow -= <i64>n;
-      this.sendWindow -= <i64>n;
+      s.sendWindow -= <i64>(n + <u64>padded);
+      this.sendWindow -= <i64>(n + <u64>padded);
       budget -= n < budget ? n : budget;
       const last = s.pending == 0 && (s.flags & S_END_QUEUED) != 0;
       const trailers = last && (s.flags & S_TRAILERS_QUEUED) != 0;
       if (n || (last && !trailers)) {
-        this.frame(FrameType.DATA, last && !trailers ? Flag.END_STREAM : 0, s.id, <u32>n);
-        this.outLength -= <usize>n; // the body itself comes from the application
+        const flags: u8 = (last && !trailers ? Flag.END_STREAM : 0) | (padded ? Flag.PADDED : 0);
+        const p = this.frame(FrameType.DATA, flags, s.id, <u32>(n + <u64>padded));
+        if (padded) store<u8>(p, <u8>(padded - 1));
+        this.outLength -= <usize>n + (padded ? padded - 1 : 0); // the body itself comes from the application
         if (n) this.segment(s.id, <u32>n);
+        if (padded > 1) {
+          this.ensureOut(padded - 1);
+          memory.fill(this.out + this.outLength, 0, padded - 1);
+          this.outLength += padded - 1;
+        }
       }
       if (s.pending == 0) {
         this.scheduler.pop(s);
@@ -1644,6 +1677,17 @@ export class Session {
     setResult(1, <u32>this.segs);
     setResult(2, this.segCount);
     return <i32>n;
+  }
+
+  /**
+   * Octets of padding (the Pad Length octet included) for a frame of `length` payload octets,
+   * with `room` octets to spare under the frame size and windows; 0 for none.
+   */
+  private paddingFor(length: usize, room: usize): usize {
+    let pad: usize = 0;
+    if (this.paddingStrategy == abi.PADDING_MAX) pad = 256;
+    else if (this.paddingStrategy == abi.PADDING_ALIGNED) pad = (8 - ((<usize>FRAME_HEADER_LENGTH + length) & 7)) & 7;
+    return pad < room ? pad : room;
   }
 
   private segment(id: u32, n: u32): void {

@@ -24,6 +24,14 @@ export interface Limits {
   maxSettingsEntries?: number;
   maxQueuedFrames?: number;
   maxSessionMemory?: number;
+  /** HPACK table size our encoder uses at most, whatever the peer allows. */
+  maxDeflateDynamicTableSize?: number;
+  /** 0 none, 1 aligned to 8 octets, 2 as much as allowed (node:http2's PADDING_STRATEGY_*). */
+  paddingStrategy?: number;
+  /** The peer's MAX_CONCURRENT_STREAMS until its SETTINGS say otherwise. */
+  peerMaxConcurrentStreams?: number;
+  /** Pushed streams promised to us at once; more are cancelled. */
+  maxReservedRemoteStreams?: number;
 }
 
 export interface SessionOptions {
@@ -61,7 +69,9 @@ const LIMIT_IDS: Array<[keyof Limits, number]> = [
   ['resetBurst', abi.L_RESET_BURST], ['resetRate', abi.L_RESET_RATE], ['glitchBurst', abi.L_GLITCH_BURST],
   ['glitchRate', abi.L_GLITCH_RATE], ['maxQueuedAcks', abi.L_MAX_QUEUED_ACKS],
   ['maxSettingsEntries', abi.L_MAX_SETTINGS_ENTRIES], ['maxQueuedFrames', abi.L_MAX_QUEUED_FRAMES],
-  ['maxSessionMemory', abi.L_MAX_SESSION_MEMORY],
+  ['maxSessionMemory', abi.L_MAX_SESSION_MEMORY], ['maxDeflateDynamicTableSize', abi.L_ENCODER_TABLE_SIZE],
+  ['paddingStrategy', abi.L_PADDING_STRATEGY], ['peerMaxConcurrentStreams', abi.L_PEER_MAX_CONCURRENT_STREAMS],
+  ['maxReservedRemoteStreams', abi.L_MAX_RESERVED_REMOTE_STREAMS],
 ];
 
 const STATE_NAMES = ['idle', 'reserved-local', 'reserved-remote', 'open', 'half-closed-local', 'half-closed-remote', 'closed'] as const;
