@@ -169,3 +169,5 @@ export const I_PENDING: i32 = 10;
 export const I_PENDING_SETTINGS: i32 = 11;
 export const I_GOAWAY_LAST_STREAM: i32 = 12;
 export const I_MEMORY: i32 = 13;
+export const I_FRAMES_RECEIVED: i32 = 14;
+export const I_FRAMES_SENT: i32 = 15;

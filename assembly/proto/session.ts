@@ -116,6 +116,8 @@ export class Session {
   paddingStrategy: i32 = abi.PADDING_NONE;
   encoderCap: u32 = 4096; // the largest HPACK table our encoder uses, whatever the peer allows
   remoteSettingsSeen: bool = false;
+  framesReceived: f64 = 0; // counters for diagnostics (node:http2's performance entries)
+  framesSent: f64 = 0;
   resetTokens: f64 = 1000;
   resetTime: f64 = -1;
   glitchTokens: f64 = 1000;
@@ -311,6 +313,7 @@ export class Session {
       return this.sink;
     }
     this.ensureOut(<usize>FRAME_HEADER_LENGTH + length);
+    this.framesSent++;
     const p = writeFrameHeader(this.out + this.outLength, length, type, flags, streamId);
     this.outLength += <usize>FRAME_HEADER_LENGTH + length;
     if (this.receiving) this.queuedFrames++;
@@ -517,6 +520,7 @@ export class Session {
   }
 
   private frameIn(type: u8, flags: u8, id: u32, p: usize, length: u32): void {
+    this.framesReceived++;
     switch (type) {
       case FrameType.DATA: this.recvData(flags, id, p, length); break;
       case FrameType.HEADERS: this.recvHeaders(flags, id, p, length); break;
@@ -1718,6 +1722,8 @@ export class Session {
       case abi.I_PENDING_SETTINGS: return <f64>this.pendingCount;
       case abi.I_GOAWAY_LAST_STREAM: return <f64>this.goawayPeerLastId;
       case abi.I_MEMORY: return <f64>this.memoryUse();
+      case abi.I_FRAMES_RECEIVED: return this.framesReceived;
+      case abi.I_FRAMES_SENT: return this.framesSent;
     }
     return -1;
   }

@@ -142,3 +142,5 @@ export const I_PENDING = 10;
 export const I_PENDING_SETTINGS = 11;
 export const I_GOAWAY_LAST_STREAM = 12;
 export const I_MEMORY = 13;
+export const I_FRAMES_RECEIVED = 14;
+export const I_FRAMES_SENT = 15;

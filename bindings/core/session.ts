@@ -499,6 +499,8 @@ export class Session {
       closed: e.h2_session_info(h, abi.I_DEAD) === 1,
       pendingSettingsAck: e.h2_session_info(h, abi.I_PENDING_SETTINGS) > 0,
       memory: e.h2_session_info(h, abi.I_MEMORY),
+      framesReceived: e.h2_session_info(h, abi.I_FRAMES_RECEIVED),
+      framesSent: e.h2_session_info(h, abi.I_FRAMES_SENT),
     };
   }
 

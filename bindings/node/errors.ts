@@ -25,5 +25,22 @@ export function received(value: unknown): string {
 }
 
 export function invalidArgType(name: string, expected: string, value: unknown): Error {
-  return errorOf('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. ${received(value)}`, TypeError);
+  const kind = name.includes('.') ? 'property' : 'argument'; // Node: "options.x" is a property
+  return errorOf('ERR_INVALID_ARG_TYPE', `The "${name}" ${kind} must be ${expected}. ${received(value)}`, TypeError);
+}
+
+// The class Node gives each code the core can throw (the rest are plain Errors).
+const CLASS_OF: Record<string, ErrorClass> = {
+  ERR_INVALID_HTTP_TOKEN: TypeError, ERR_INVALID_CHAR: TypeError, ERR_HTTP2_INVALID_CONNECTION_HEADERS: TypeError,
+  ERR_HTTP2_INVALID_PSEUDOHEADER: TypeError, ERR_HTTP2_HEADER_SINGLE_VALUE: TypeError, ERR_HTTP2_INVALID_HEADER_VALUE: TypeError,
+  ERR_INVALID_ARG_TYPE: TypeError, ERR_INVALID_ARG_VALUE: TypeError, ERR_HTTP2_STATUS_INVALID: RangeError,
+  ERR_HTTP2_INVALID_INFO_STATUS: RangeError, ERR_HTTP2_PING_LENGTH: RangeError, ERR_OUT_OF_RANGE: RangeError,
+  ERR_HTTP2_INVALID_SETTING_VALUE: RangeError,
+};
+
+/** A core error (H2Error: code, message) as the error Node throws for that code. */
+export function nodeError(err: unknown): unknown {
+  const e = err as { code?: unknown; message?: string } | null;
+  if (!e || typeof e.code !== 'string' || !(err instanceof Error) || err.constructor === (CLASS_OF[e.code] ?? Error)) return err;
+  return errorOf(e.code, err.message, CLASS_OF[e.code] ?? Error);
 }

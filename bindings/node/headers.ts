@@ -1,9 +1,10 @@
 // Node's header objects ↔ the core's [name, value] pairs, with node:http2's rules: names
 // lowercased, arrays as repeated fields, single-value fields checked, `sensitiveHeaders`,
 // incoming duplicates joined (cookie with "; ", set-cookie kept as an array, others ", ").
-import { errorOf } from './errors.ts';
+import { errorOf, invalidArgType } from './errors.ts';
 
-export const sensitiveHeaders: unique symbol = Symbol.for('nodejs.http2.sensitiveHeaders') as never;
+// Described as Node's is, so console.log(headers) prints `[Symbol(sensitiveHeaders)]: […]` as Node does.
+export const sensitiveHeaders: unique symbol = Symbol.for('sensitiveHeaders') as never;
 
 export type OutgoingHeaders = Record<string | symbol, unknown>;
 export type IncomingHeaders = Record<string, string | string[] | number | undefined> & { [sensitiveHeaders]?: string[] };
@@ -17,24 +18,114 @@ const SINGLE_VALUE = new Set([
   'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'range', 'referer',
   'retry-after', 'tk', 'upgrade-insecure-requests', 'user-agent', 'x-content-type-options',
 ]);
+// Node's isIllegalConnectionSpecificHeader (RFC 9113 §8.2.2); `te` may only be "trailers".
+const CONNECTION_SPECIFIC = new Set(['connection', 'upgrade', 'http2-settings', 'keep-alive', 'proxy-connection', 'transfer-encoding']);
 
-/** Outgoing headers as pairs (pseudo-headers first) and the names to send never-indexed. */
-export function toPairs(headers: OutgoingHeaders | null | undefined): { pairs: Array<[string, string]>; sensitive: string[] } {
+// Node's kValidPseudoHeaders; which of them each kind of section may carry.
+const PSEUDO = new Set([':status', ':method', ':authority', ':scheme', ':path', ':protocol']);
+// RFC 9110 §5.6.2 token (names are lowercased first). Node checks only for spaces; we refuse
+// every non-token name synchronously rather than let the peer reset the stream (RFC 9113 §8.2.1).
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+const BAD_VALUE = /[\0\r\n]/; // RFC 9113 §8.2.1: NUL, CR, LF never allowed in a field value
+
+/**
+ * Which section the headers open: 'request' (and push) accepts every pseudo-header Node knows,
+ * 'response' and 'informational' only :status (checked and normalised as Node's respond() and
+ * additionalHeaders() do), 'trailers' none.
+ */
+export type SectionKind = 'request' | 'response' | 'informational' | 'trailers';
+
+const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/; // Node's checkIsHttpToken
+
+/**
+ * Node's first pass in request(): an unknown (or uppercase) pseudo-header throws; a name that is
+ * not a token is handed to `destroy` (Node destroys the session with it) and the pass goes on.
+ */
+export function checkRequestNames(headers: unknown, destroy: (err: Error) => void): void {
+  if (headers === null || headers === undefined) return;
+  for (const key of Object.keys(headers)) {
+    if (key[0] === ':') {
+      if (!PSEUDO.has(key)) throw invalidPseudo(key);
+    } else if (key && !HTTP_TOKEN.test(key)) {
+      destroy(errorOf('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${key}"]`, TypeError));
+    }
+  }
+}
+
+/** Node's assertIsObject: undefined passes, anything but a plain (non-array) object throws. */
+export function assertIsObject(value: unknown, name: string): void {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw invalidArgType(name, 'of type object', value);
+  }
+}
+
+function invalidPseudo(name: string): Error {
+  return errorOf('ERR_HTTP2_INVALID_PSEUDOHEADER', `"${name}" is an invalid pseudoheader or is used incorrectly`, TypeError);
+}
+
+/** The :status to send, as Node computes it (`| 0`), or Node's error for it. */
+function statusOf(kind: SectionKind, raw: unknown): number | undefined {
+  if (kind === 'response') {
+    const status = ((raw as number) | 0) || 200;
+    if (status < 200 || status > 599) throw errorOf('ERR_HTTP2_STATUS_INVALID', `Invalid status code: ${String(raw)}`, RangeError);
+    return status;
+  }
+  // Node sends informational headers without :status (the peer then resets the stream, RFC 9113
+  // §8.3.2); we refuse them here instead.
+  const status = raw === null || raw === undefined ? NaN : (raw as number) | 0;
+  if (status === 101) throw errorOf('ERR_HTTP2_STATUS_101', 'HTTP status code 101 (Switching Protocols) is forbidden in HTTP/2');
+  if (!(status >= 100 && status < 200)) {
+    throw errorOf('ERR_HTTP2_INVALID_INFO_STATUS', `Invalid informational status code: ${String(raw)}`, RangeError);
+  }
+  return status;
+}
+
+/**
+ * Outgoing headers as pairs (pseudo-headers first) and the names to send never-indexed, checked
+ * as Node's mapToHeaders() does, in its order and with its errors: single-value fields, pseudo-
+ * headers valid for `kind`, token names, connection-specific fields, and field values.
+ */
+export function toPairs(headers: OutgoingHeaders | null | undefined, kind: SectionKind = 'request'): { pairs: Array<[string, string]>; sensitive: string[] } {
+  assertIsObject(headers, 'headers');
   const pairs: Array<[string, string]> = [];
   const pseudo: Array<[string, string]> = [];
   const sensitive = ((headers?.[sensitiveHeaders] as string[] | undefined) ?? []).map((n) => n.toLowerCase());
+  if (kind === 'response' || kind === 'informational') {
+    const status = statusOf(kind, headers?.[':status']);
+    headers = { ...headers, ':status': status };
+  }
   if (!headers) return { pairs, sensitive };
+  const singles = new Set<string>();
   for (const key of Object.keys(headers)) {
-    const value = headers[key];
-    if (value === undefined) continue;
+    let value = headers[key];
+    if (value === undefined || key === '') continue;
     const name = key.toLowerCase();
-    const target = name.charCodeAt(0) === 58 ? pseudo : pairs;
+    const single = SINGLE_VALUE.has(name);
     if (Array.isArray(value)) {
-      if (value.length > 1 && SINGLE_VALUE.has(name)) {
-        throw errorOf('ERR_HTTP2_HEADER_SINGLE_VALUE', `Header field "${name}" must only have a single value`, TypeError);
+      if (value.length === 0) continue;
+      if (value.length === 1) value = String(value[0]);
+      else if (single) throw errorOf('ERR_HTTP2_HEADER_SINGLE_VALUE', `Header field "${name}" must only have a single value`, TypeError);
+    } else value = String(value);
+    if (single) {
+      if (singles.has(name)) throw errorOf('ERR_HTTP2_HEADER_SINGLE_VALUE', `Header field "${name}" must only have a single value`, TypeError);
+      singles.add(name);
+    }
+    const values = Array.isArray(value) ? value.map(String) : [value as string];
+    if (name.charCodeAt(0) === 58 /* : */) {
+      const allowed = kind === 'request' ? PSEUDO.has(name) : kind !== 'trailers' && name === ':status';
+      if (!allowed) throw invalidPseudo(name);
+    } else {
+      if (!TOKEN.test(name)) throw errorOf('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`, TypeError);
+      if (CONNECTION_SPECIFIC.has(name) || (name === 'te' && value !== 'trailers')) {
+        throw errorOf('ERR_HTTP2_INVALID_CONNECTION_HEADERS', `HTTP/1 Connection specific headers are forbidden: "${name}"`, TypeError);
       }
-      for (const v of value) target.push([name, String(v)]);
-    } else target.push([name, String(value)]);
+    }
+    // Node passes these to nghttp2, which sends them and leaves the peer to reset the stream.
+    for (const v of values) {
+      if (BAD_VALUE.test(v as string)) throw errorOf('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`, TypeError);
+    }
+    const target = name.charCodeAt(0) === 58 ? pseudo : pairs;
+    for (const v of values) target.push([name, v as string]);
   }
   return { pairs: pseudo.concat(pairs), sensitive };
 }
@@ -56,4 +147,11 @@ export function fromPairs(pairs: Array<[string, string]>, sensitive: string[] = 
   }
   headers[sensitiveHeaders] = sensitive;
   return { headers, rawHeaders };
+}
+
+/** The most octets a field block can take once encoded: what maxSendHeaderBlockLength is held against (as nghttp2 bounds it). */
+export function headerBlockBound(pairs: Array<[string, string]>): number {
+  let n = 12; // room for two table size updates
+  for (const [name, value] of pairs) n += 12 + name.length + value.length; // two 6-octet lengths each
+  return n;
 }

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ServerHttp2Session, type SessionOptions } from './session.ts';
+import { debugSession } from './diagnostics.ts';
 import type { Duplex } from 'node:stream';
 import type { ServerHttp2Stream } from './stream.ts';
 
@@ -11,6 +12,7 @@ export type ServerOptions = SessionOptions & net.ServerOpts;
 export type SecureServerOptions = SessionOptions & tls.TlsOptions;
 
 function attach(server: net.Server, socket: net.Socket, options: SessionOptions): void {
+  debugSession('server', 'received a connection');
   const session = new ServerHttp2Session(socket, options, server);
   if (socket instanceof tls.TLSSocket) { session.encrypted = true; session.alpnProtocol = socket.alpnProtocol || undefined; }
   session.on('stream', (...args) => server.emit('stream', ...args));

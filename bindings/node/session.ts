@@ -6,10 +6,11 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Session as CoreSession, type Event } from '../core/index.ts';
 import { constants } from './constants.gen.ts';
-import { errorOf, invalidArgType } from './errors.ts';
-import { toPairs, fromPairs, type OutgoingHeaders } from './headers.ts';
+import { errorOf, invalidArgType, nodeError } from './errors.ts';
+import { toPairs, fromPairs, headerBlockBound, assertIsObject, checkRequestNames, type OutgoingHeaders } from './headers.ts';
 import { settingPairs, type Settings } from './settings.ts';
 import { Http2Stream, ServerHttp2Stream, ClientHttp2Stream, trailersEvent } from './stream.ts';
+import { debugSession, emitEntry, observingHttp2 } from './diagnostics.ts';
 
 const NO_PAYLOAD = new Set(['GET', 'HEAD', 'DELETE']); // Node ends these requests on HEADERS
 
@@ -20,7 +21,16 @@ export interface SessionOptions {
   peerMaxConcurrentStreams?: number;
   maxSettings?: number;
   maxOutstandingPings?: number;
+  maxDeflateDynamicTableSize?: number;
+  maxSendHeaderBlockLength?: number;
+  maxReservedRemoteStreams?: number;
+  paddingStrategy?: number;
+  selectPadding?: unknown; // ignored, as by Node 20: PADDING_STRATEGY_CALLBACK is PADDING_STRATEGY_ALIGNED
 }
+
+// Node's defaults where they differ from the core's.
+const NODE_PEER_MAX_CONCURRENT_STREAMS = 100;
+const NODE_MAX_RESERVED_REMOTE_STREAMS = 200;
 
 type PingCallback = (err: Error | null, duration: number, payload: Buffer) => void;
 
@@ -40,17 +50,26 @@ export class Http2Session extends EventEmitter {
   #requests = new Map<number, Record<string, unknown>>(); // server: each stream's request headers
   #pings: Array<{ payload: Buffer; started: number; cb: PingCallback }> = [];
   #flushScheduled = false;
-  #settingsCallbacks: Array<(err: Error | null, settings: Settings, duration: number) => void> = [];
+  // One entry per SETTINGS awaiting its ACK, the initial one first (Node counts it too).
+  #settingsCallbacks: Array<((err: Error | null, settings: Settings, duration: number) => void) | null> = [null];
+  #maxPendingSettings = 10; // Node's maxOutstandingSettings default
   #closing = false;
   #destroyed = false;
+  /** @internal Node's maxSendHeaderBlockLength (64 KiB by default), against nghttp2's bound of a block. */
+  _maxSendHeaderBlockLength = 65536;
   encrypted = false;
   alpnProtocol: string | undefined = 'h2c';
   originSet: string[] | undefined = undefined;
+
+  /** @internal Figures for the 'http2' performance entry and NODE_DEBUG. */
+  _stats = { start: performance.now(), bytesRead: 0, bytesWritten: 0, streamCount: 0, maxConcurrentStreams: 0, streamDurations: 0, pingRTT: 0 };
 
   constructor(socket: Duplex, type: number, options: SessionOptions = {}) {
     super();
     this.socket = socket;
     this.type = type;
+    debugSession(this._typeName, this.type === constants.NGHTTP2_SESSION_SERVER ? 'setting up session handle' : 'created');
+    this.#maxPendingSettings = (options as { maxOutstandingSettings?: number }).maxOutstandingSettings ?? 10;
     this.core = new CoreSession({
       role: type === constants.NGHTTP2_SESSION_SERVER ? 'server' : 'client',
       settings: coreSettings(options.settings),
@@ -59,14 +78,22 @@ export class Http2Session extends EventEmitter {
         maxSessionMemory: options.maxSessionMemory !== undefined ? Math.floor(options.maxSessionMemory * 1_000_000) : undefined,
         maxSettingsEntries: options.maxSettings,
         maxQueuedAcks: options.maxOutstandingPings !== undefined ? Math.max(options.maxOutstandingPings, 1) * 100 : undefined,
+        maxDeflateDynamicTableSize: numberOption(options.maxDeflateDynamicTableSize),
+        paddingStrategy: options.paddingStrategy === 1 || options.paddingStrategy === 2 ? options.paddingStrategy : undefined,
+        peerMaxConcurrentStreams: numberOption(options.peerMaxConcurrentStreams) ?? NODE_PEER_MAX_CONCURRENT_STREAMS,
+        maxReservedRemoteStreams: numberOption(options.maxReservedRemoteStreams) ?? NODE_MAX_RESERVED_REMOTE_STREAMS,
       },
     });
+    this._maxSendHeaderBlockLength = numberOption(options.maxSendHeaderBlockLength) ?? 65536;
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.on('error', (err: Error) => this.destroy(err));
     socket.on('close', () => this.destroy());
     socket.on('end', () => this.close());
     this._scheduleFlush();
   }
+
+  /** @internal 'server' or 'client', as Node names sessions in its debug output and entries. */
+  get _typeName(): string { return this.type === constants.NGHTTP2_SESSION_SERVER ? 'server' : 'client'; }
 
   /** @internal The core session, or throws Node's error when the session is gone. */
   _core(): CoreSession {
@@ -95,6 +122,7 @@ export class Http2Session extends EventEmitter {
   #receive(chunk: Buffer): void {
     const core = this.core;
     if (!core) return;
+    this._stats.bytesRead += chunk.length;
     let events: Event[];
     try {
       events = core.receive(chunk);
@@ -123,7 +151,7 @@ export class Http2Session extends EventEmitter {
     if (chunks.length) {
       const sock = this.socket as Duplex & { cork?: () => void; uncork?: () => void };
       sock.cork?.();
-      for (const c of chunks) sock.write(c);
+      for (const c of chunks) { this._stats.bytesWritten += c.length; sock.write(c); }
       sock.uncork?.();
     }
     for (const s of this.#streams.values()) s._drained();
@@ -137,6 +165,8 @@ export class Http2Session extends EventEmitter {
 
   /** @internal */
   _forget(stream: Http2Stream): void {
+    if (this.#streams.get(stream.id) !== stream) return; // never registered (a refused request)
+    this._stats.streamDurations += performance.now() - stream._startTime;
     this.#streams.delete(stream.id);
     this.#requests.delete(stream.id);
     if (this.#closing && this.core?.state.openStreams === 0) this._scheduleFlush();
@@ -150,6 +180,8 @@ export class Http2Session extends EventEmitter {
   /** @internal */
   _track(stream: Http2Stream): void {
     this.#streams.set(stream.id, stream);
+    this._stats.streamCount++;
+    if (this.#streams.size > this._stats.maxConcurrentStreams) this._stats.maxConcurrentStreams = this.#streams.size;
   }
 
   #dispatch(e: Event): void {
@@ -157,6 +189,7 @@ export class Http2Session extends EventEmitter {
       case 'request': {
         const stream = new ServerHttp2Stream(this, e.streamId);
         this._track(stream);
+        stream._headersArrived();
         const { headers, rawHeaders } = fromPairs(e.headers);
         this.#requests.set(e.streamId, headers);
         if (e.endStream) stream._receiveEnd();
@@ -186,7 +219,7 @@ export class Http2Session extends EventEmitter {
       }
       case 'stream-end': break; // delivered with the DATA or HEADERS that carried it
       case 'reset': this.#streams.get(e.streamId)?._receiveReset(e.code); break;
-      case 'settings': this.emit('remoteSettings', toNodeSettings(e.settings)); break;
+      case 'settings': debugSession(this._typeName, 'new settings received'); this.emit('remoteSettings', toNodeSettings(e.settings)); break;
       case 'settings-ack': {
         const settings = toNodeSettings(e.settings);
         this.#settingsCallbacks.shift()?.(null, settings, 0);
@@ -199,11 +232,13 @@ export class Http2Session extends EventEmitter {
         const i = this.#pings.findIndex((p) => p.payload.equals(payload));
         if (i >= 0) {
           const [p] = this.#pings.splice(i, 1);
-          p.cb(null, performance.now() - p.started, payload);
+          this._stats.pingRTT = performance.now() - p.started;
+          p.cb(null, this._stats.pingRTT, payload);
         }
         break;
       }
       case 'goaway':
+        debugSession(this._typeName, `goaway ${e.code} received [last stream id: ${e.lastStreamId}]`);
         this.emit('goaway', e.code, e.lastStreamId, Buffer.from(e.debugData));
         if (e.code !== constants.NGHTTP2_NO_ERROR) {
           this.destroy(errorOf('ERR_HTTP2_SESSION_ERROR', `Session closed with error code ${e.code}`));
@@ -240,9 +275,11 @@ export class Http2Session extends EventEmitter {
   // ---------------------------------------------------------------- API
 
   ping(payload?: Buffer | ((err: Error | null, duration: number, payload: Buffer) => void), callback?: PingCallback): boolean {
+    if (this.destroyed) throw errorOf('ERR_HTTP2_INVALID_SESSION', 'The session has been destroyed');
     if (typeof payload === 'function') { callback = payload; payload = undefined; }
-    if (payload !== undefined && (!ArrayBuffer.isView(payload) || payload.byteLength !== 8)) {
-      throw errorOf('ERR_HTTP2_PING_LENGTH', 'HTTP2 ping payload must be 8 bytes', RangeError);
+    if (payload) { // Node's order: validateBuffer, then the length, then the callback
+      if (!ArrayBuffer.isView(payload)) throw invalidArgType('payload', 'an instance of Buffer, TypedArray, or DataView', payload);
+      if (payload.byteLength !== 8) throw errorOf('ERR_HTTP2_PING_LENGTH', 'HTTP2 ping payload must be 8 bytes', RangeError);
     }
     if (typeof callback !== 'function') throw invalidArgType('callback', 'of type function', callback);
     const sent = Buffer.from(this._core().ping(payload));
@@ -252,21 +289,39 @@ export class Http2Session extends EventEmitter {
   }
 
   settings(settings: Settings, callback?: (err: Error | null, settings: Settings, duration: number) => void): void {
-    const core = coreSettings(settings)!;
+    if (this.destroyed) throw errorOf('ERR_HTTP2_INVALID_SESSION', 'The session has been destroyed');
+    assertIsObject(settings, 'settings');
+    const core = coreSettings(settings ?? {})!;
+    if (callback !== undefined && typeof callback !== 'function') throw invalidArgType('callback', 'of type function', callback);
+    if (this.#settingsCallbacks.length >= this.#maxPendingSettings) {
+      // As Node: the session is destroyed, the call itself does not throw.
+      this.destroy(errorOf('ERR_HTTP2_MAX_PENDING_SETTINGS_ACK', 'Maximum number of pending settings acknowledgements'));
+      return;
+    }
+    debugSession(this._typeName, 'submitting settings');
     this._core().settings(core);
-    if (callback) this.#settingsCallbacks.push(callback);
+    this.#settingsCallbacks.push(callback ?? null);
     this._scheduleFlush();
   }
 
   setLocalWindowSize(windowSize: number): void {
-    if (!Number.isInteger(windowSize) || windowSize < 0 || windowSize > 2 ** 31 - 1) {
+    if (this.destroyed) throw errorOf('ERR_HTTP2_INVALID_SESSION', 'The session has been destroyed');
+    // Node's validateInt32(windowSize, 'windowSize', 0)
+    if (typeof windowSize !== 'number') throw invalidArgType('windowSize', 'of type number', windowSize);
+    if (!Number.isInteger(windowSize)) throw errorOf('ERR_OUT_OF_RANGE', `The value of "windowSize" is out of range. It must be an integer. Received ${windowSize}`, RangeError);
+    if (windowSize < 0 || windowSize > 2 ** 31 - 1) {
       throw errorOf('ERR_OUT_OF_RANGE', `The value of "windowSize" is out of range. It must be >= 0 && <= 2147483647. Received ${windowSize}`, RangeError);
     }
     this._core().setLocalWindowSize(windowSize);
     this._scheduleFlush();
   }
 
-  goaway(code: number = constants.NGHTTP2_NO_ERROR, _lastStreamID?: number, opaqueData?: Uint8Array): void {
+  goaway(code: number = constants.NGHTTP2_NO_ERROR, _lastStreamID: number = 0, opaqueData?: Uint8Array): void {
+    if (this.destroyed) throw errorOf('ERR_HTTP2_INVALID_SESSION', 'The session has been destroyed');
+    if (opaqueData !== undefined && !ArrayBuffer.isView(opaqueData)) throw invalidArgType('opaqueData', 'an instance of Buffer, TypedArray, or DataView', opaqueData);
+    if (typeof code !== 'number') throw invalidArgType('code', 'of type number', code);
+    if (typeof _lastStreamID !== 'number') throw invalidArgType('lastStreamID', 'of type number', _lastStreamID);
+    debugSession(this._typeName, 'submitting goaway');
     this._core().goaway(code, opaqueData);
     this._scheduleFlush();
   }
@@ -275,6 +330,7 @@ export class Http2Session extends EventEmitter {
   close(callback?: () => void): void {
     if (callback) this.once('close', callback);
     if (this.#closing || this.#destroyed) return;
+    debugSession(this._typeName, 'marking session closed');
     this.#closing = true;
     try { this.core?.goaway(); } catch { /* already failed */ }
     this._scheduleFlush();
@@ -283,6 +339,7 @@ export class Http2Session extends EventEmitter {
   destroy(error?: Error, code?: number): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    debugSession(this._typeName, 'destroying');
     const core = this.core;
     if (core && !this.socket.destroyed) {
       try {
@@ -291,9 +348,22 @@ export class Http2Session extends EventEmitter {
       } catch { /* the session already failed */ }
     }
     for (const s of [...this.#streams.values()]) {
-      if (!s.destroyed) s._receiveReset(constants.NGHTTP2_CANCEL, error ? errorOf('ERR_HTTP2_STREAM_CANCEL', 'The pending stream has been canceled (caused by: ' + error.message + ')') : undefined);
+      // Both END_STREAMs already passed (its 'end' is still on the way): it completes, no CANCEL.
+      let done = false;
+      try { done = !error && core?.streamState(s.id).state === 'closed'; } catch { /* the session failed */ }
+      if (!s.destroyed && !done) s._receiveReset(constants.NGHTTP2_CANCEL, error ? errorOf('ERR_HTTP2_STREAM_CANCEL', 'The pending stream has been canceled (caused by: ' + error.message + ')') : undefined);
     }
     this.#streams.clear();
+    if (observingHttp2()) {
+      const st = this._stats;
+      let frames = { framesReceived: 0, framesSent: 0 };
+      try { if (core) frames = core.state; } catch { /* the session failed */ }
+      emitEntry('Http2Session', st.start, {
+        bytesWritten: st.bytesWritten, bytesRead: st.bytesRead, framesReceived: frames.framesReceived, framesSent: frames.framesSent,
+        maxConcurrentStreams: st.maxConcurrentStreams, pingRTT: st.pingRTT,
+        streamAverageDuration: st.streamCount ? st.streamDurations / st.streamCount : 0, streamCount: st.streamCount, type: this._typeName,
+      });
+    }
     core?.destroy();
     this.core = null;
     this.socket.end();
@@ -308,6 +378,7 @@ export class Http2Session extends EventEmitter {
   unref(): void { (this.socket as { unref?: () => void }).unref?.(); }
 
   setTimeout(ms: number, callback?: () => void): void {
+    if (callback !== undefined && typeof callback !== 'function') throw invalidArgType('callback', 'of type function', callback);
     if (callback) this.once('timeout', callback);
     (this.socket as { setTimeout?: (ms: number, cb: () => void) => void }).setTimeout?.(ms, () => this.emit('timeout'));
   }
@@ -336,23 +407,48 @@ export class ClientHttp2Session extends Http2Session {
   request(headers: OutgoingHeaders = {}, options: RequestOptions = {}): ClientHttp2Stream {
     if (this.destroyed) throw errorOf('ERR_HTTP2_INVALID_SESSION', 'The session has been destroyed');
     if (this.closed) throw errorOf('ERR_HTTP2_GOAWAY_SESSION', 'New streams cannot be created after receiving a GOAWAY');
+    checkRequestNames(headers, (err) => this.destroy(err)); // as Node: a bad name destroys the session
+    assertIsObject(headers, 'headers');
+    assertIsObject(options, 'options');
     const out: OutgoingHeaders = { ...headers };
     const method = String(out[':method'] ?? 'GET').toUpperCase();
     out[':method'] = method;
-    if (method !== 'CONNECT') {
+    if (method !== 'CONNECT' || out[':protocol'] !== undefined) {
+      if (out[':authority'] === undefined && out.host === undefined) out[':authority'] = this.#authority;
       if (out[':scheme'] === undefined) out[':scheme'] = this.#scheme;
       if (out[':path'] === undefined) out[':path'] = '/';
+    } else {
+      if (out[':authority'] === undefined) throw errorOf('ERR_HTTP2_CONNECT_AUTHORITY', ':authority header is required for CONNECT requests');
+      if (out[':scheme'] !== undefined) throw errorOf('ERR_HTTP2_CONNECT_SCHEME', 'The :scheme header is forbidden for CONNECT requests');
+      if (out[':path'] !== undefined) throw errorOf('ERR_HTTP2_CONNECT_PATH', 'The :path header is forbidden for CONNECT requests');
     }
-    if (out[':authority'] === undefined && out.host === undefined) out[':authority'] = this.#authority;
+    if (options.endStream !== undefined && typeof options.endStream !== 'boolean') throw invalidArgType('options.endStream', 'of type boolean', options.endStream);
+    if (options.signal && (typeof options.signal !== 'object' || !('aborted' in options.signal))) throw invalidArgType('options.signal', 'an instance of AbortSignal', options.signal);
     const endStream = options.endStream ?? NO_PAYLOAD.has(method);
     const { pairs, sensitive } = toPairs(out);
-    const id = this._core().request(pairs, { endStream: endStream && !options.waitForTrailers, sensitive });
+    if (headerBlockBound(pairs) > this._maxSendHeaderBlockLength) {
+      // As Node: the stream exists, but its HEADERS never go out; 'frameError', then REFUSED_STREAM.
+      const refused = new ClientHttp2Stream(this, this._core().state.nextStreamId);
+      refused._refuseOversizedHeaders();
+      return refused;
+    }
+    debugSession('client', 'initiating request');
+    let id: number;
+    try {
+      id = this._core().request(pairs, { endStream: endStream && !options.waitForTrailers, sensitive });
+    } catch (err) { throw nodeError(err); } // the core's RFC 9113 §8.3.1 checks, with Node's error classes
     const stream = new ClientHttp2Stream(this, id);
     this._track(stream);
     if (endStream && !options.waitForTrailers) stream._endedOnHeaders();
+    if (options.waitForTrailers) { stream._waitForTrailers(); if (endStream) stream.end(); } // as Node: end() → 'wantTrailers'
     this._scheduleFlush();
     return stream;
   }
+}
+
+/** A numeric option as Node reads them: numbers are taken (clamped to u32), anything else ignored. */
+function numberOption(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(Math.floor(v), 0xffffffff) : undefined;
 }
 
 function toNodeSettings(s: object): Settings {

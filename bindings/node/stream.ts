@@ -5,14 +5,20 @@
 import { Duplex } from 'node:stream';
 import fs from 'node:fs';
 import { constants } from './constants.gen.ts';
-import { errorOf } from './errors.ts';
-import { toPairs, fromPairs, type OutgoingHeaders, type IncomingHeaders } from './headers.ts';
+import { errorOf, invalidArgType, nodeError } from './errors.ts';
+import { toPairs, fromPairs, assertIsObject, headerBlockBound, type OutgoingHeaders, type IncomingHeaders } from './headers.ts';
 import type { Http2Session } from './session.ts';
+import { debugStream, emitEntry, observingHttp2 } from './diagnostics.ts';
+
+const FRAME_TYPE_HEADERS = 1; // RFC 9113 §6.2, the type 'frameError' reports
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = constants;
-const CODE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(constants).filter(([k]) => /^NGHTTP2_[A-Z_]+$/.test(k) && !k.startsWith('NGHTTP2_ERR') &&
-    !/(SESSION|STREAM_STATE|FLAG|SETTINGS|DEFAULT|NV_FLAG|HCAT|FRAME)/.test(k)).map(([k, v]) => [v as number, k]));
+// RFC 9113 §7 error codes by number, under node:http2's names.
+const CODE_NAMES: Record<number, string> = Object.fromEntries([
+  'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED',
+].map((name, code) => [code, `NGHTTP2_${name}`]));
 
 export interface StreamState {
   localWindowSize: number;
@@ -41,16 +47,33 @@ export class Http2Stream extends Duplex {
   aborted = false;
   closed = false;
   protected waitForTrailers = false;
+  #trailersReady = false; // 'wantTrailers' was emitted (Node's trailersReady)
   #unconsumed = 0; // DATA octets read from the wire but not yet taken by the reader
   #writeCallback: ((err?: Error | null) => void) | null = null;
   #wroteData = false;
   #endSent = false; // END_STREAM already went out (on HEADERS)
   #pendingResponse: { pairs: Array<[string, string]>; sensitive: string[] } | null = null;
 
+  /** @internal Figures for the 'http2' performance entry (times from performance.now()). */
+  _startTime = performance.now();
+  #bytesRead = 0;
+  #bytesWritten = 0;
+  #firstByte = 0;
+  #firstByteSent = 0;
+  #firstHeader = 0;
+  #peerEnded = false;
+  #finalDone = false;
+
   constructor(session: Http2Session, id: number) {
     super({ allowHalfOpen: true, decodeStrings: true });
     this.session = session;
     this.id = id;
+  }
+
+  /** @internal Headers arrived (for the performance entry's timeToFirstHeader). */
+  _headersArrived(): void {
+    if (!this.#firstHeader) this.#firstHeader = performance.now();
+    debugStream(this.id, this.session._typeName, 'headers received');
   }
 
   get pending(): boolean { return this.id === undefined; }
@@ -72,6 +95,8 @@ export class Http2Stream extends Duplex {
 
   /** @internal DATA from the peer. */
   _receiveData(bytes: Uint8Array): void {
+    this.#bytesRead += bytes.length;
+    if (!this.#firstByte) this.#firstByte = performance.now();
     if (this.destroyed) { this.session._consume(this.id, bytes.length); return; }
     if (this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) this.session._consume(this.id, bytes.length);
     else this.#unconsumed += bytes.length;
@@ -79,7 +104,20 @@ export class Http2Stream extends Duplex {
 
   /** @internal The peer ended its side. */
   _receiveEnd(): void {
-    if (!this.destroyed) this.push(null);
+    if (this.destroyed) return;
+    this.#peerEnded = true;
+    this.push(null);
+    this.#dumpUnread();
+  }
+
+  /**
+   * As Node: once both sides are done, a server stream whose request body nobody reads is
+   * drained, so it reaches 'end' and closes instead of lingering.
+   */
+  #dumpUnread(): void {
+    if (this.#peerEnded && this.#finalDone && this.readableFlowing === null && this.session.type === constants.NGHTTP2_SESSION_SERVER) {
+      this.resume();
+    }
   }
 
   /** @internal The peer reset the stream, or the session failed it. */
@@ -125,6 +163,8 @@ export class Http2Stream extends Duplex {
     if (!this.headersSent && this instanceof ServerHttp2Stream) this.respond();
     this._sendPendingResponse();
     this.#wroteData = true;
+    this.#bytesWritten += chunk.byteLength;
+    if (!this.#firstByteSent) this.#firstByteSent = performance.now();
     try {
       this.session._core().data(this.id, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch (err) {
@@ -137,11 +177,15 @@ export class Http2Stream extends Duplex {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
+    debugStream(this.id, this.session._typeName, 'shutting down writable on _final');
+    this.#finalDone = true;
+    queueMicrotask(() => this.#dumpUnread());
     if (!this.headersSent && this instanceof ServerHttp2Stream) this.respond();
     const core = this.session.core;
     if (!core || this.closed || this.#endSent) { cb(); return; }
     if (this.waitForTrailers) {
       this._sendPendingResponse();
+      this.#trailersReady = true;
       this.emit('wantTrailers');
       if (!this.sentTrailers) core.data(this.id, new Uint8Array(0), { endStream: true });
     } else if (!this.#wroteData && this.#pendingResponse) {
@@ -168,7 +212,17 @@ export class Http2Stream extends Duplex {
     }
     if (complete && this.rstCode === undefined) this.rstCode = NGHTTP2_NO_ERROR;
     this.closed = true;
+    debugStream(this.id, this.session._typeName, 'destroying stream');
+    if (observingHttp2()) {
+      // Node reports times not reached as a huge number; 0 says "never" more plainly.
+      const since = (t: number) => (t ? t - this._startTime : 0);
+      emitEntry('Http2Stream', this._startTime, {
+        bytesRead: this.#bytesRead, bytesWritten: this.#bytesWritten, id: this.id,
+        timeToFirstByte: since(this.#firstByte), timeToFirstByteSent: since(this.#firstByteSent), timeToFirstHeader: since(this.#firstHeader),
+      });
+    }
     this.session._forget(this);
+    this.push(null); // as Node: a flowing reader still gets 'end' (not after an error)
     cb(err);
   }
 
@@ -176,22 +230,31 @@ export class Http2Stream extends Duplex {
 
   /** Sends RST_STREAM with `code` and closes the stream. */
   close(code: number = NGHTTP2_NO_ERROR, callback?: () => void): void {
-    if (typeof code !== 'number' || code < 0 || code > 0xffffffff) {
+    // Node's validateInteger(code, 'code', 0, 2^32-1), then validateFunction(callback).
+    if (typeof code !== 'number') throw invalidArgType('code', 'of type number', code);
+    if (!Number.isInteger(code)) throw errorOf('ERR_OUT_OF_RANGE', `The value of "code" is out of range. It must be an integer. Received ${code}`, RangeError);
+    if (code < 0 || code > 0xffffffff) {
       throw errorOf('ERR_OUT_OF_RANGE', `The value of "code" is out of range. It must be >= 0 && <= 4294967295. Received ${code}`, RangeError);
     }
+    if (callback !== undefined && typeof callback !== 'function') throw invalidArgType('callback', 'of type function', callback);
     if (callback) this.once('close', callback);
     if (this.closed) return;
     this.rstCode = code;
+    // As Node's closeStream: 'aborted' when our writable side was still open; an error code
+    // other than CANCEL is an 'error' on this stream too.
+    if (!this.writableEnded && !this.aborted) { this.aborted = true; this.emit('aborted'); }
     this.session.core?.reset(this.id, code);
     this.session._scheduleFlush();
-    this.destroy();
+    this.destroy(code !== NGHTTP2_NO_ERROR && code !== NGHTTP2_CANCEL
+      ? errorOf('ERR_HTTP2_STREAM_ERROR', `Stream closed with error code ${CODE_NAMES[code] ?? code}`) : undefined);
   }
 
   /** Trailers after the body; only in (or after) the 'wantTrailers' event. */
   sendTrailers(headers: OutgoingHeaders): void {
+    if (this.destroyed || this.closed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
     if (this.sentTrailers) throw errorOf('ERR_HTTP2_TRAILERS_ALREADY_SENT', 'Trailing headers have already been sent');
-    if (!this.waitForTrailers) throw errorOf('ERR_HTTP2_TRAILERS_NOT_READY', 'Trailing headers cannot be sent until after the wantTrailers event is emitted');
-    const { pairs, sensitive } = toPairs(headers);
+    if (!this.#trailersReady) throw errorOf('ERR_HTTP2_TRAILERS_NOT_READY', 'Trailing headers cannot be sent until after the wantTrailers event is emitted');
+    const { pairs, sensitive } = toPairs(headers, 'trailers');
     this.sentTrailers = headers;
     this.session._core().trailers(this.id, pairs, { sensitive });
     this.session._scheduleFlush();
@@ -230,19 +293,38 @@ export interface FileOptions {
 export type PushCallback = (err: Error | null, pushStream: ServerHttp2Stream, headers: IncomingHeaders) => void;
 
 export class ServerHttp2Stream extends Http2Stream {
-  get pushAllowed(): boolean { return this.session.remoteSettings.enablePush !== false; }
+  get pushAllowed(): boolean {
+    return !this.destroyed && !this.closed && !this.session.closed && this.session.remoteSettings.enablePush !== false;
+  }
 
   respond(headers: OutgoingHeaders = {}, options: RespondOptions = {}): void {
     if (this.destroyed || this.closed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
     if (this.headersSent) throw errorOf('ERR_HTTP2_HEADERS_SENT', 'Response has already been initiated.');
+    assertIsObject(options, 'options');
+    assertIsObject(headers, 'headers');
     const out: OutgoingHeaders = { ...headers };
-    if (out[':status'] === undefined) out[':status'] = constants.HTTP_STATUS_OK;
     if (options.sendDate !== false && out.date === undefined && out.Date === undefined) out.date = new Date().toUTCString();
-    const { pairs, sensitive } = toPairs(out);
+    const { pairs, sensitive } = toPairs(out, 'response'); // Node's checks; :status normalised first
+    if (headerBlockBound(pairs) > this.session._maxSendHeaderBlockLength) {
+      // As Node: 'frameError' for the HEADERS that cannot go out, then RST_STREAM(FRAME_SIZE_ERROR).
+      this.headersSent = true;
+      process.nextTick(() => {
+        this.emit('frameError', FRAME_TYPE_HEADERS, constants.NGHTTP2_FRAME_SIZE_ERROR, this.id);
+        this.rstCode = constants.NGHTTP2_FRAME_SIZE_ERROR;
+        try { this.session.core?.reset(this.id, this.rstCode); } catch { /* the session is gone */ }
+        this.session._scheduleFlush();
+        this.destroy(errorOf('ERR_HTTP2_STREAM_ERROR', 'Stream closed with error code NGHTTP2_FRAME_SIZE_ERROR'));
+      });
+      return;
+    }
+    out[':status'] = Number(pairs[0][1]);
+    debugStream(this.id, 'server', 'initiating response');
     this.headersSent = true;
     this.sentHeaders = out;
     this.waitForTrailers = options.waitForTrailers === true;
-    if (options.endStream) {
+    // As Node: 204, 205, 304 and responses to HEAD have no body, so the writable side ends now.
+    const status = out[':status'] as number;
+    if (options.endStream || status === 204 || status === 205 || status === 304 || this.session._requestHeaders(this.id)?.[':method'] === 'HEAD') {
       this.session._core().respond(this.id, pairs, { endStream: !this.waitForTrailers, sensitive });
       if (this.waitForTrailers) this.end(); else this._endedOnHeaders();
     } else this._setPendingResponse(pairs, sensitive);
@@ -254,10 +336,13 @@ export class ServerHttp2Stream extends Http2Stream {
    * runs asynchronously, as in Node.
    */
   pushStream(headers: OutgoingHeaders, options?: object | PushCallback, callback?: PushCallback): void {
-    if (typeof options === 'function') callback = options as PushCallback;
-    if (typeof callback !== 'function') throw errorOf('ERR_INVALID_ARG_TYPE', 'The "callback" argument must be of type function.', TypeError);
+    // Node's order: push allowed (which includes a live stream), nested push, then arguments.
     if (!this.pushAllowed) throw errorOf('ERR_HTTP2_PUSH_DISABLED', 'HTTP/2 client has disabled push streams');
-    if (this.destroyed || this.closed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
+    if (this.id % 2 === 0) throw errorOf('ERR_HTTP2_NESTED_PUSH', 'A push stream cannot initiate another push stream.');
+    if (typeof options === 'function') { callback = options as PushCallback; options = undefined; }
+    if (typeof callback !== 'function') throw invalidArgType('callback', 'of type function', callback);
+    assertIsObject(options, 'options');
+    assertIsObject(headers, 'headers');
     const out: OutgoingHeaders = { ...headers };
     const request = this.session._requestHeaders(this.id);
     if (out[':method'] === undefined) out[':method'] = 'GET';
@@ -270,7 +355,7 @@ export class ServerHttp2Stream extends Http2Stream {
       promised = this.session._core().push(this.id, pairs, { sensitive });
     } catch (err) {
       const e = err as { code?: string; message: string };
-      throw e.code === 'ERR_HTTP2_OUT_OF_STREAMS' ? err : errorOf(e.code ?? 'ERR_HTTP2_PUSH_DISABLED', e.message);
+      throw e.code === 'ERR_HTTP2_OUT_OF_STREAMS' ? err : nodeError(e.code ? err : errorOf('ERR_HTTP2_PUSH_DISABLED', e.message));
     }
     const pushed = new ServerHttp2Stream(this.session, promised);
     this.session._track(pushed);
@@ -330,19 +415,33 @@ export class ServerHttp2Stream extends Http2Stream {
 
   /** Sends an informational (1xx) response. */
   additionalHeaders(headers: OutgoingHeaders): void {
+    if (this.destroyed || this.closed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
     if (this.headersSent) throw errorOf('ERR_HTTP2_HEADERS_AFTER_RESPOND', 'Cannot specify additional headers after response initiated');
-    this.session._core().informational(this.id, toPairs(headers).pairs);
+    this.session._core().informational(this.id, toPairs(headers, 'informational').pairs);
     (this.sentInfoHeaders ??= []).push(headers);
     this.session._scheduleFlush();
   }
 }
 
 export class ClientHttp2Stream extends Http2Stream {
+  /** @internal A request whose field block is over maxSendHeaderBlockLength: never sent, refused as Node does. */
+  _refuseOversizedHeaders(): void {
+    process.nextTick(() => {
+      this.emit('frameError', FRAME_TYPE_HEADERS, constants.NGHTTP2_FRAME_SIZE_ERROR, this.id);
+      this.rstCode = constants.NGHTTP2_REFUSED_STREAM;
+      this.destroy(errorOf('ERR_HTTP2_STREAM_ERROR', 'Stream closed with error code NGHTTP2_REFUSED_STREAM'));
+    });
+  }
+
   /** @internal A stream the server pushed: its response comes as the 'push' event. */
   _pushed = false;
 
+  /** @internal request({ waitForTrailers }): 'wantTrailers' comes once the body ends. */
+  _waitForTrailers(): void { this.waitForTrailers = true; }
+
   /** @internal */
   _response(pairs: Array<[string, string]>, endStream: boolean, informational: boolean): void {
+    this._headersArrived();
     const { headers, rawHeaders } = fromPairs(pairs);
     const flags = constants.NGHTTP2_FLAG_END_HEADERS | (endStream ? constants.NGHTTP2_FLAG_END_STREAM : 0);
     if (informational) {
