@@ -26,7 +26,7 @@ export function connect(authority: string | URL, options?: ConnectOptions | ((s:
   else if (url.protocol === 'https:') {
     socket = tls.connect({ ...opts, host, port, servername: opts.servername ?? (net.isIP(host) ? undefined : host), ALPNProtocols: ['h2'] });
     event = 'secureConnect';
-  } else socket = net.connect({ host, port });
+  } else socket = net.connect({ ...(opts as net.NetConnectOpts), host, port } as net.NetConnectOpts); // every net option, as Node passes them
   const session = new ClientHttp2Session(socket, opts, url);
   if (listener) session.once('connect', listener);
   const connected = () => {

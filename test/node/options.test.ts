@@ -175,4 +175,33 @@ test('maxDeflateDynamicTableSize: 0 keeps our encoder from indexing (the node:ht
   assert.is(sizes[1], 0);
 }));
 
+test('net and tls options reach the socket: a custom lookup resolves the h2c host; ca and servername verify TLS', scoped(async (s) => {
+  const server = ours.createServer((stream) => { stream.respond({ ':status': 200 }); stream.end('via lookup'); });
+  const port = await listen(s, server as unknown as net.Server);
+  const asked: string[] = [];
+  const lookup = ((host: string, opts: { all?: boolean }, cb: (e: null, a: unknown, f?: number) => void) => {
+    asked.push(host);
+    if (opts.all) cb(null, [{ address: '127.0.0.1', family: 4 }]); // Node 20's family autoselection asks for all
+    else cb(null, '127.0.0.1', 4);
+  }) as never;
+  const client = ours.connect(`http://h2wasm.invalid:${port}`, { lookup });
+  s.defer(() => client.close());
+  assert.is((await collect(client.request({ ':path': '/' }))).toString(), 'via lookup');
+  assert.equal(asked, ['h2wasm.invalid']);
+
+  const { testCerts } = await import('../helpers/certs.ts');
+  const certs = testCerts();
+  const secure = ours.createSecureServer({ key: certs.key, cert: certs.cert }, (stream) => { stream.respond({ ':status': 200 }); stream.end('tls'); });
+  const tlsPort = await listen(s, secure as unknown as net.Server);
+  const good = ours.connect(`https://127.0.0.1:${tlsPort}`, { ca: certs.ca, servername: 'localhost' });
+  s.defer(() => good.close());
+  assert.is((await collect(good.request({ ':path': '/' }))).toString(), 'tls');
+  assert.is(good.alpnProtocol, 'h2');
+  assert.is(good.encrypted, true);
+  // Without the CA the certificate does not verify: the session fails with the TLS error.
+  const bad = ours.connect(`https://127.0.0.1:${tlsPort}`, { servername: 'localhost' });
+  const [err] = await once(bad, 'error');
+  assert.is((err as NodeJS.ErrnoException).code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+}));
+
 test.run();
