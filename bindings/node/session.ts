@@ -11,6 +11,7 @@ import { toPairs, fromPairs, headerBlockBound, assertIsObject, checkRequestNames
 import { settingPairs, type Settings } from './settings.ts';
 import { Http2Stream, ServerHttp2Stream, ClientHttp2Stream, trailersEvent } from './stream.ts';
 import { debugSession, emitEntry, observingHttp2 } from './diagnostics.ts';
+import { idleTimer } from './timeout.ts';
 
 const NO_PAYLOAD = new Set(['GET', 'HEAD', 'DELETE']); // Node ends these requests on HEADERS
 
@@ -43,7 +44,8 @@ function coreSettings(s: Settings | undefined) {
 }
 
 export class Http2Session extends EventEmitter {
-  readonly socket: Duplex;
+  /** @internal The transport; `socket` is the guarded Proxy Node hands out. */
+  readonly _socket: Duplex;
   readonly type: number;
   core: CoreSession | null;
   #streams = new Map<number, Http2Stream>();
@@ -59,14 +61,17 @@ export class Http2Session extends EventEmitter {
   _maxSendHeaderBlockLength = 65536;
   encrypted = false;
   alpnProtocol: string | undefined = 'h2c';
-  originSet: string[] | undefined = undefined;
+  #origins: Set<string> | undefined = undefined; // TLS only, as Node: starts with the connected origin
+  #proxy: Duplex | undefined = undefined;
+  #timeout: ReturnType<typeof setTimeout> | undefined = undefined; // the idle timer of setTimeout()
+  #localWindow = 65535; // the connection window we asked for (Node's effectiveLocalWindowSize)
 
   /** @internal Figures for the 'http2' performance entry and NODE_DEBUG. */
   _stats = { start: performance.now(), bytesRead: 0, bytesWritten: 0, streamCount: 0, maxConcurrentStreams: 0, streamDurations: 0, pingRTT: 0 };
 
   constructor(socket: Duplex, type: number, options: SessionOptions = {}) {
     super();
-    this.socket = socket;
+    this._socket = socket;
     this.type = type;
     debugSession(this._typeName, this.type === constants.NGHTTP2_SESSION_SERVER ? 'setting up session handle' : 'created');
     this.#maxPendingSettings = (options as { maxOutstandingSettings?: number }).maxOutstandingSettings ?? 10;
@@ -103,18 +108,60 @@ export class Http2Session extends EventEmitter {
 
   get destroyed(): boolean { return this.#destroyed; }
   get closed(): boolean { return this.#closing || this.#destroyed; }
-  get connecting(): boolean { return (this.socket as { connecting?: boolean }).connecting === true; }
+  get connecting(): boolean { return (this._socket as { connecting?: boolean }).connecting === true; }
   get pendingSettingsAck(): boolean { return this.core?.state.pendingSettingsAck ?? false; }
   get localSettings(): Settings { return this.core ? toNodeSettings(this.core.localSettings) : {}; }
   get remoteSettings(): Settings { return this.core ? toNodeSettings(this.core.remoteSettings) : {}; }
 
   get state() {
-    const s = this.core?.state;
-    return s ? {
-      effectiveLocalWindowSize: s.localWindowSize, effectiveRecvDataLength: 0, nextStreamID: s.nextStreamId,
-      localWindowSize: s.localWindowSize, lastProcStreamID: s.lastPeerStreamId, remoteWindowSize: s.remoteWindowSize,
-      outboundQueueSize: 0, deflateDynamicTableSize: 0, inflateDynamicTableSize: 0,
-    } : {};
+    if (this.#destroyed || !this.core || this.connecting) return {};
+    const s = this.core.state;
+    // effectiveRecvDataLength: DATA octets received and not yet given back by WINDOW_UPDATE.
+    // outboundQueueSize: Node counts queued frames; the core keeps no count, so this is the
+    // number of streams with body octets still queued (0 when everything went out). The core
+    // does not report its HPACK dynamic table sizes: those two stay 0.
+    let queued = 0;
+    for (const st of this.#streams.values()) if (st.bufferSize > 0) queued++;
+    return {
+      effectiveLocalWindowSize: this.#localWindow, effectiveRecvDataLength: Math.max(0, this.#localWindow - s.localWindowSize),
+      nextStreamID: s.nextStreamId, localWindowSize: s.localWindowSize, lastProcStreamID: s.lastPeerStreamId,
+      remoteWindowSize: s.remoteWindowSize, outboundQueueSize: queued, deflateDynamicTableSize: 0, inflateDynamicTableSize: 0,
+    };
+  }
+
+  /** Node's guarded view of the socket: reads pass through, I/O on it throws. */
+  get socket(): Duplex {
+    return this.#proxy ??= new Proxy(this, proxySocketHandler) as unknown as Duplex;
+  }
+
+  /** The origins this session may be authoritative for (TLS sessions only, as Node). */
+  get originSet(): string[] | undefined {
+    if (!this.encrypted || this.#destroyed) return undefined;
+    return [...this.#originSet()];
+  }
+
+  #originSet(): Set<string> {
+    if (this.#origins) return this.#origins;
+    const sock = this._socket as Duplex & { servername?: string | false | null; remoteAddress?: string; remoteFamily?: string; remotePort?: number };
+    let host = sock.servername;
+    if (host === null || host === false || host === undefined) host = sock.remoteFamily === 'IPv6' ? `[${sock.remoteAddress}]` : sock.remoteAddress;
+    let origin = `https://${host}`;
+    if (sock.remotePort != null) origin += `:${sock.remotePort}`;
+    let first = origin;
+    try { first = new URL(origin).origin; } catch { /* keep it as built */ }
+    return this.#origins = new Set([first]);
+  }
+
+  /** @internal The weights of the streams priority() made depend on `id` (stream.state.sumDependencyWeight). */
+  _sumDependencyWeight(id: number): number {
+    let sum = 0;
+    for (const st of this.#streams.values()) if (st._parent === id && !st.destroyed) sum += st._weight;
+    return sum;
+  }
+
+  /** @internal Frames went by: the idle timer of setTimeout() starts again (Node's kUpdateTimer). */
+  _updateTimer(): void {
+    if (!this.#destroyed) this.#timeout?.refresh();
   }
 
   // ---------------------------------------------------------------- I/O
@@ -123,6 +170,7 @@ export class Http2Session extends EventEmitter {
     const core = this.core;
     if (!core) return;
     this._stats.bytesRead += chunk.length;
+    this._updateTimer();
     let events: Event[];
     try {
       events = core.receive(chunk);
@@ -145,15 +193,19 @@ export class Http2Session extends EventEmitter {
   _flush(): void {
     this.#flushScheduled = false;
     const core = this.core;
-    if (!core || this.socket.destroyed) return;
+    if (!core || this._socket.destroyed) return;
     for (const s of this.#streams.values()) s._sendPendingResponse();
     const chunks = core.pull();
     if (chunks.length) {
-      const sock = this.socket as Duplex & { cork?: () => void; uncork?: () => void };
+      const sock = this._socket as Duplex & { cork?: () => void; uncork?: () => void };
       sock.cork?.();
       for (const c of chunks) { this._stats.bytesWritten += c.length; sock.write(c); }
       sock.uncork?.();
+      this._updateTimer();
     }
+    // One pull() gives at most a bounded batch: with more ready (a peer with a large window sends
+    // no WINDOW_UPDATE to wake us), come back next turn.
+    if (this.core && core.wantsWrite) setImmediate(() => this._scheduleFlush());
     for (const s of this.#streams.values()) s._drained();
     if (this.#closing && core.state.openStreams === 0) this.destroy();
   }
@@ -245,7 +297,13 @@ export class Http2Session extends EventEmitter {
         } else this.close();
         break;
       case 'altsvc': this.emit('altsvc', e.value, e.origin, e.streamId); break;
-      case 'origin': this.originSet = [...(this.originSet ?? []), ...e.origins]; this.emit('origin', e.origins); break;
+      case 'origin': {
+        if (!this.encrypted) break; // as Node: ORIGIN only counts over TLS
+        const set = this.#originSet();
+        for (const o of e.origins) set.add(o);
+        this.emit('origin', e.origins);
+        break;
+      }
       case 'push': {
         // The promised request: the pushed stream appears as a session 'stream' event; its
         // response arrives later as the stream's 'push' event.
@@ -313,6 +371,8 @@ export class Http2Session extends EventEmitter {
       throw errorOf('ERR_OUT_OF_RANGE', `The value of "windowSize" is out of range. It must be >= 0 && <= 2147483647. Received ${windowSize}`, RangeError);
     }
     this._core().setLocalWindowSize(windowSize);
+    this.#localWindow = windowSize;
+    this._updateTimer();
     this._scheduleFlush();
   }
 
@@ -322,14 +382,36 @@ export class Http2Session extends EventEmitter {
     if (typeof code !== 'number') throw invalidArgType('code', 'of type number', code);
     if (typeof _lastStreamID !== 'number') throw invalidArgType('lastStreamID', 'of type number', _lastStreamID);
     debugSession(this._typeName, 'submitting goaway');
-    this._core().goaway(code, opaqueData);
+    const core = this._core();
+    this._updateTimer();
+    // As nghttp2: a lastStreamID above the last stream we processed is lowered to it; 0 means that one.
+    const last = core.state.lastPeerStreamId;
+    if (_lastStreamID > 0 && _lastStreamID < last) this.#goawayFrame(code, _lastStreamID, opaqueData);
+    else core.goaway(code, opaqueData);
     this._scheduleFlush();
+  }
+
+  /**
+   * A GOAWAY naming a lower last stream than the core would: the core takes no lastStreamID, so
+   * the frame is built here and written after what the core has queued (whole frames, so the
+   * order on the wire stays sound). Node's goaway() is a notification only, so is this.
+   */
+  #goawayFrame(code: number, lastStreamID: number, opaqueData?: Uint8Array): void {
+    const debug = opaqueData ? Buffer.from(opaqueData.buffer, opaqueData.byteOffset, opaqueData.byteLength) : Buffer.alloc(0);
+    const frame = Buffer.alloc(17 + debug.length);
+    frame.writeUIntBE(8 + debug.length, 0, 3);
+    frame[3] = 0x7; // GOAWAY, flags 0, stream 0
+    frame.writeUInt32BE(lastStreamID & 0x7fffffff, 9);
+    frame.writeUInt32BE(code >>> 0, 13);
+    debug.copy(frame, 17);
+    this._flush();
+    if (!this._socket.destroyed) { this._stats.bytesWritten += frame.length; this._socket.write(frame); }
   }
 
   /** Graceful: GOAWAY, then the socket closes once open streams are done. */
   close(callback?: () => void): void {
-    if (callback) this.once('close', callback);
-    if (this.#closing || this.#destroyed) return;
+    if (this.#closing || this.#destroyed) return; // as Node: the callback is not kept then
+    if (typeof callback === 'function') this.once('close', callback);
     debugSession(this._typeName, 'marking session closed');
     this.#closing = true;
     try { this.core?.goaway(); } catch { /* already failed */ }
@@ -340,12 +422,16 @@ export class Http2Session extends EventEmitter {
     if (this.#destroyed) return;
     this.#destroyed = true;
     debugSession(this._typeName, 'destroying');
+    clearTimeout(this.#timeout);
+    this.removeAllListeners('timeout');
     const core = this.core;
-    if (core && !this.socket.destroyed) {
+    if (core && !this._socket.destroyed) {
       try {
         if (code !== undefined || error) core.goaway(code ?? constants.NGHTTP2_INTERNAL_ERROR);
-        for (const c of core.pull()) this.socket.write(c);
-      } catch { /* the session already failed */ }
+      } catch { /* the session already failed: the core queued its own GOAWAY */ }
+      try {
+        for (const c of core.pull()) this._socket.write(c); // e.g. that GOAWAY, with the RFC's code
+      } catch { /* nothing more to send */ }
     }
     for (const s of [...this.#streams.values()]) {
       // Both END_STREAMs already passed (its 'end' is still on the way): it completes, no CANCEL.
@@ -366,21 +452,22 @@ export class Http2Session extends EventEmitter {
     }
     core?.destroy();
     this.core = null;
-    this.socket.end();
-    this.socket.destroy();
+    this._socket.end();
+    this._socket.destroy();
     queueMicrotask(() => {
       if (error) this.emit('error', error);
       this.emit('close');
     });
   }
 
-  ref(): void { (this.socket as { ref?: () => void }).ref?.(); }
-  unref(): void { (this.socket as { unref?: () => void }).unref?.(); }
+  ref(): void { (this._socket as { ref?: () => void }).ref?.(); }
+  unref(): void { (this._socket as { unref?: () => void }).unref?.(); }
 
-  setTimeout(ms: number, callback?: () => void): void {
-    if (callback !== undefined && typeof callback !== 'function') throw invalidArgType('callback', 'of type function', callback);
-    if (callback) this.once('timeout', callback);
-    (this.socket as { setTimeout?: (ms: number, cb: () => void) => void }).setTimeout?.(ms, () => this.emit('timeout'));
+  /** Node's setStreamTimeout: an unref'd idle timer that frames in and out restart. */
+  setTimeout(ms: number, callback?: () => void): this {
+    if (this.#destroyed) return this;
+    this.#timeout = idleTimer(this, this.#timeout, ms, callback);
+    return this;
   }
 }
 
@@ -389,8 +476,108 @@ export class ServerHttp2Session extends Http2Session {
   constructor(socket: Duplex, options: SessionOptions, server: unknown) {
     super(socket, constants.NGHTTP2_SESSION_SERVER, options);
     this.server = server;
+    const origins = (options as { origins?: unknown }).origins;
+    if (Array.isArray(origins)) this.origin(...origins);
+    process.nextTick(() => this.emit('connect', this, socket)); // as Node's setupHandle
+  }
+
+  /** ALTSVC (RFC 7838) for an origin, or for the origin of one of our streams; Node's checks and errors. */
+  altsvc(alt: string, originOrStream?: number | string | URL | { origin: string }): void {
+    if (this.destroyed) throw errorOf('ERR_HTTP2_INVALID_SESSION', 'The session has been destroyed');
+    let stream = 0;
+    let origin: string | undefined;
+    if (typeof originOrStream === 'string') {
+      origin = urlOrigin(originOrStream);
+      if (origin === 'null') throw altsvcOriginError();
+    } else if (typeof originOrStream === 'number') {
+      if (originOrStream >>> 0 !== originOrStream || originOrStream === 0) {
+        throw errorOf('ERR_OUT_OF_RANGE', `The value of "originOrStream" is out of range. It must be > 0 && < 4294967296. Received ${rangeShown(originOrStream)}`, RangeError);
+      }
+      stream = originOrStream;
+    } else if (originOrStream !== undefined) {
+      if (originOrStream !== null && typeof originOrStream === 'object') origin = (originOrStream as { origin: string }).origin;
+      if (typeof origin !== 'string') {
+        throw invalidArgType('originOrStream', 'one of type string or number or an instance of URL or Object', originOrStream);
+      } else if (origin === 'null' || origin.length === 0) throw altsvcOriginError();
+    }
+    if (typeof alt !== 'string') throw invalidArgType('alt', 'of type string', alt);
+    if (!/^[\x09\x20-\x5b\x5d-\x7e\x80-\xff]*$/.test(alt)) throw errorOf('ERR_INVALID_CHAR', 'Invalid character in alt', TypeError);
+    if (alt.length + (origin?.length ?? 0) > MAX_ALTSVC) throw errorOf('ERR_HTTP2_ALTSVC_LENGTH', 'HTTP/2 ALTSVC frames are limited to 16382 bytes', TypeError);
+    // RFC 7838 §4: on a stream the origin field is empty; on stream 0 it names the origin.
+    this._core().altsvc(stream || origin || '', alt);
+    this._updateTimer();
+    this._scheduleFlush();
+  }
+
+  /** ORIGIN (RFC 8336): the origins this server is authoritative for; Node's checks and errors. */
+  origin(...origins: Array<string | URL | { origin: string }>): void {
+    if (this.destroyed) throw errorOf('ERR_HTTP2_INVALID_SESSION', 'The session has been destroyed');
+    if (origins.length === 0) return;
+    const list: string[] = [];
+    let len = 0;
+    for (const o of origins) {
+      let origin: unknown = o;
+      if (typeof o === 'string') origin = urlOrigin(o);
+      else if (o != null && typeof o === 'object') origin = (o as { origin: unknown }).origin;
+      if (typeof origin !== 'string') throw invalidArgType('origin', 'of type string', origin);
+      if (origin === 'null') throw errorOf('ERR_HTTP2_INVALID_ORIGIN', 'HTTP/2 ORIGIN frames require a valid origin', TypeError);
+      list.push(origin);
+      len += origin.length;
+    }
+    if (len > MAX_ALTSVC) throw errorOf('ERR_HTTP2_ORIGIN_LENGTH', 'HTTP/2 ORIGIN frames are limited to 16382 bytes', TypeError);
+    this._core().origin(list);
+    this._updateTimer();
+    this._scheduleFlush();
   }
 }
+
+const MAX_ALTSVC = 2 ** 14 - 2; // a frame's 16384 octets less the 2-octet origin length
+
+/** Node's getURLOrigin: the serialized origin, 'null' when there is none; a bad URL throws ERR_INVALID_URL. */
+function urlOrigin(s: string): string {
+  return new URL(s).origin;
+}
+
+function altsvcOriginError(): Error {
+  return errorOf('ERR_HTTP2_ALTSVC_INVALID_ORIGIN', 'HTTP/2 ALTSVC frames require a valid origin', TypeError);
+}
+
+function rangeShown(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) > 2 ** 32 ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '_') : String(n);
+}
+
+const NO_SOCKET_MANIPULATION = new Set(['destroy', 'emit', 'end', 'pause', 'read', 'resume', 'write', 'setEncoding', 'setKeepAlive', 'setNoDelay']);
+const noManipulation = () => errorOf('ERR_HTTP2_NO_SOCKET_MANIPULATION', 'HTTP/2 sockets should not be directly manipulated (e.g. read and written)');
+const unbound = () => errorOf('ERR_HTTP2_SOCKET_UNBOUND', 'The socket has been disconnected from the Http2Session');
+
+/** Node's proxySocketHandler: setTimeout/ref/unref go to the session, I/O throws, the rest is the socket's. */
+const proxySocketHandler: ProxyHandler<Http2Session> = {
+  get(session, prop) {
+    if (prop === 'setTimeout' || prop === 'ref' || prop === 'unref') {
+      const fn = (session as unknown as Record<string, (...a: unknown[]) => unknown>)[prop];
+      return fn.bind(session);
+    }
+    if (typeof prop === 'string' && NO_SOCKET_MANIPULATION.has(prop)) throw noManipulation();
+    if (session.destroyed) throw unbound();
+    const socket = session._socket as unknown as Record<string | symbol, unknown>;
+    const value = socket[prop];
+    return typeof value === 'function' ? value.bind(socket) : value;
+  },
+  getPrototypeOf(session) {
+    if (session.destroyed) throw unbound();
+    return Reflect.getPrototypeOf(session._socket);
+  },
+  set(session, prop, value) {
+    if (prop === 'setTimeout' || prop === 'ref' || prop === 'unref') {
+      (session as unknown as Record<string, unknown>)[prop] = value;
+      return true;
+    }
+    if (typeof prop === 'string' && NO_SOCKET_MANIPULATION.has(prop)) throw noManipulation();
+    if (session.destroyed) throw unbound();
+    (session._socket as unknown as Record<string | symbol, unknown>)[prop] = value;
+    return true;
+  },
+};
 
 export interface RequestOptions { endStream?: boolean; waitForTrailers?: boolean; signal?: AbortSignal }
 
@@ -439,6 +626,7 @@ export class ClientHttp2Session extends Http2Session {
     } catch (err) { throw nodeError(err); } // the core's RFC 9113 §8.3.1 checks, with Node's error classes
     const stream = new ClientHttp2Stream(this, id);
     this._track(stream);
+    process.nextTick(() => { if (!stream.destroyed) stream.emit('ready'); }); // the id is known: Node's 'ready'
     if (endStream && !options.waitForTrailers) stream._endedOnHeaders();
     if (options.waitForTrailers) { stream._waitForTrailers(); if (endStream) stream.end(); } // as Node: end() → 'wantTrailers'
     this._scheduleFlush();

@@ -5,9 +5,10 @@
 import { Duplex } from 'node:stream';
 import fs from 'node:fs';
 import { constants } from './constants.gen.ts';
-import { errorOf, invalidArgType, nodeError } from './errors.ts';
+import { errorOf, invalidArgType, nodeError, received } from './errors.ts';
 import { toPairs, fromPairs, assertIsObject, headerBlockBound, type OutgoingHeaders, type IncomingHeaders } from './headers.ts';
 import type { Http2Session } from './session.ts';
+import { idleTimer } from './timeout.ts';
 import { debugStream, emitEntry, observingHttp2 } from './diagnostics.ts';
 
 const FRAME_TYPE_HEADERS = 1; // RFC 9113 §6.2, the type 'frameError' reports
@@ -63,6 +64,12 @@ export class Http2Stream extends Duplex {
   #firstHeader = 0;
   #peerEnded = false;
   #finalDone = false;
+  #timeout: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** @internal RFC 7540 weight and parent as priority() last set them (state reports them). */
+  _weight = 16;
+  /** @internal */
+  _parent = 0;
+  #timeoutCleanup = false;
 
   constructor(session: Http2Session, id: number) {
     super({ allowHalfOpen: true, decodeStrings: true });
@@ -72,6 +79,7 @@ export class Http2Stream extends Duplex {
 
   /** @internal Headers arrived (for the performance entry's timeToFirstHeader). */
   _headersArrived(): void {
+    this._updateTimer();
     if (!this.#firstHeader) this.#firstHeader = performance.now();
     debugStream(this.id, this.session._typeName, 'headers received');
   }
@@ -86,8 +94,9 @@ export class Http2Stream extends Duplex {
       state: STATE_NUMBERS[s?.state ?? 'closed'],
       localClose: s && (s.state === 'half-closed-local' || s.state === 'closed') ? 1 : 0,
       remoteClose: s && (s.state === 'half-closed-remote' || s.state === 'closed') ? 1 : 0,
-      sumDependencyWeight: 0,
-      weight: 16,
+      // The RFC 7540 view priority() keeps locally, as nghttp2 does for Node.
+      sumDependencyWeight: this.session._sumDependencyWeight(this.id),
+      weight: this._weight,
     };
   }
 
@@ -95,6 +104,7 @@ export class Http2Stream extends Duplex {
 
   /** @internal DATA from the peer. */
   _receiveData(bytes: Uint8Array): void {
+    this._updateTimer();
     this.#bytesRead += bytes.length;
     if (!this.#firstByte) this.#firstByte = performance.now();
     if (this.destroyed) { this.session._consume(this.id, bytes.length); return; }
@@ -163,6 +173,7 @@ export class Http2Stream extends Duplex {
     if (!this.headersSent && this instanceof ServerHttp2Stream) this.respond();
     this._sendPendingResponse();
     this.#wroteData = true;
+    this._updateTimer();
     this.#bytesWritten += chunk.byteLength;
     if (!this.#firstByteSent) this.#firstByteSent = performance.now();
     try {
@@ -260,14 +271,53 @@ export class Http2Stream extends Duplex {
     this.session._scheduleFlush();
   }
 
+  /** Node's setStreamTimeout: an unref'd timer that this stream's frames restart; 'timeout' when idle. */
   setTimeout(ms: number, callback?: () => void): this {
-    if (callback) this.once('timeout', callback);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => { clearTimeout(timer); if (ms > 0 && !this.closed) timer = setTimeout(() => this.emit('timeout'), ms); };
-    this.on('data', arm);
-    this.once('close', () => clearTimeout(timer));
-    arm();
+    if (this.destroyed) return this;
+    this.#timeout = idleTimer(this, this.#timeout, ms, callback);
+    if (this.#timeout && !this.#timeoutCleanup) {
+      this.#timeoutCleanup = true;
+      this.once('close', () => clearTimeout(this.#timeout));
+    }
     return this;
+  }
+
+  /** @internal Activity on the stream: its idle timer starts again. */
+  _updateTimer(): void {
+    if (!this.destroyed) this.#timeout?.refresh();
+  }
+
+  /**
+   * Validates as Node's priority(). Node 20 then sends an RFC 7540 PRIORITY frame, a scheme RFC
+   * 9113 §5.3.2 retired; the core schedules by RFC 9218 instead. So a client stream sends a
+   * PRIORITY_UPDATE whose urgency follows the weight (16, the default, is u=3; each halving or
+   * doubling one step), and a server stream takes it as its own send priority. `silent` changes
+   * only the local state, as in Node; parent and exclusive have no RFC 9218 counterpart.
+   */
+  priority(options: { weight?: number; parent?: number; exclusive?: boolean; silent?: boolean }): void {
+    if (this.destroyed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
+    assertIsObject(options, 'options');
+    const { weight = constants.NGHTTP2_DEFAULT_WEIGHT, parent = 0, exclusive = false, silent = false } = options;
+    if (typeof weight !== 'number') throw invalidProperty('options.weight', 'of type number', weight);
+    if (typeof parent !== 'number') throw invalidProperty('options.parent', 'of type number', parent);
+    if (parent < 0) throw errorOf('ERR_OUT_OF_RANGE', `The value of "options.parent" is out of range. It must be >= 0. Received ${parent}`, RangeError);
+    if (typeof exclusive !== 'boolean') throw invalidProperty('options.exclusive', 'of type boolean', exclusive);
+    if (typeof silent !== 'boolean') throw invalidProperty('options.silent', 'of type boolean', silent);
+    this._updateTimer();
+    if (parent === this.id) return; // as Node: a stream cannot depend on itself
+    const w = Math.min(256, Math.max(1, weight | 0));
+    this._weight = w;
+    this._parent = parent | 0;
+    const urgency = Math.min(7, Math.max(0, 7 - Math.floor(Math.log2(w))));
+    const value = `u=${urgency}`;
+    const core = this.session.core;
+    if (!core) return;
+    try {
+      if (this.session.type === constants.NGHTTP2_SESSION_CLIENT) {
+        if (!silent) core.priorityUpdate(this.id, value);
+      } else core.setPriority(this.id, value);
+    } catch { /* the stream is already gone in the core: nothing to reprioritise */ }
+    this.session._scheduleFlush();
   }
 
   /** @internal END_STREAM went out on the HEADERS: the writable side ends with nothing more to send. */
@@ -280,6 +330,18 @@ export class Http2Stream extends Duplex {
   _setPendingResponse(pairs: Array<[string, string]>, sensitive: string[]): void {
     this.#pendingResponse = { pairs, sensitive };
   }
+}
+
+// The date header changes once a second: format it once a second (as Node does).
+let dateText = '';
+let dateUntil = 0;
+function utcDate(): string {
+  const now = Date.now();
+  if (now >= dateUntil) {
+    dateText = new Date(now).toUTCString();
+    dateUntil = now - (now % 1000) + 1000;
+  }
+  return dateText;
 }
 
 export interface RespondOptions { endStream?: boolean; waitForTrailers?: boolean; sendDate?: boolean }
@@ -303,7 +365,7 @@ export class ServerHttp2Stream extends Http2Stream {
     assertIsObject(options, 'options');
     assertIsObject(headers, 'headers');
     const out: OutgoingHeaders = { ...headers };
-    if (options.sendDate !== false && out.date === undefined && out.Date === undefined) out.date = new Date().toUTCString();
+    if (options.sendDate !== false && out.date === undefined && out.Date === undefined) out.date = utcDate();
     const { pairs, sensitive } = toPairs(out, 'response'); // Node's checks; :status normalised first
     if (headerBlockBound(pairs) > this.session._maxSendHeaderBlockLength) {
       // As Node: 'frameError' for the HEADERS that cannot go out, then RST_STREAM(FRAME_SIZE_ERROR).
@@ -457,3 +519,8 @@ export function trailersEvent(stream: Http2Stream, pairs: Array<[string, string]
 }
 
 export type { IncomingHeaders };
+
+/** ERR_INVALID_ARG_TYPE for an option, in Node's wording ("The "options.x" property must be …"). */
+function invalidProperty(name: string, expected: string, value: unknown): Error {
+  return errorOf('ERR_INVALID_ARG_TYPE', `The "${name}" property must be ${expected}. ${received(value)}`, TypeError);
+}
