@@ -35,6 +35,12 @@ export default [
     ],
   },
   {
+    // The command line (bin/h2wasm.mjs imports it); the certificate library stays a dependency.
+    input: js('cli/main.js'),
+    external: (id) => external(id) || id === '@peculiar/x509' || id.startsWith('@peculiar/x509/'),
+    output: { file: 'dist/cli.mjs', format: 'es' },
+  },
+  {
     input: js('entry/hpack-browser.js'),
     output: { file: 'dist/hpack.browser.mjs', format: 'es' },
   },
