@@ -171,3 +171,5 @@ export const I_GOAWAY_LAST_STREAM: i32 = 12;
 export const I_MEMORY: i32 = 13;
 export const I_FRAMES_RECEIVED: i32 = 14;
 export const I_FRAMES_SENT: i32 = 15;
+export const I_DEFLATE_TABLE_SIZE: i32 = 16; // octets (RFC 7541 §4.1) in our encoder's dynamic table
+export const I_INFLATE_TABLE_SIZE: i32 = 17; // and in our decoder's

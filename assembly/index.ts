@@ -77,8 +77,8 @@ export function h2_submit_data(s: usize, id: u32, n: u32, endStream: bool): i32 
 export function h2_rst(s: usize, id: u32, code: u32): i32 { return changetype<Session>(s).submitRst(id, code); }
 export function h2_ping(s: usize): i32 { return changetype<Session>(s).submitPing(); }
 export function h2_settings(s: usize, count: u32): i32 { return changetype<Session>(s).submitSettings(count); }
-export function h2_goaway(s: usize, code: u32, graceful: bool, debugLength: u32): i32 {
-  return changetype<Session>(s).submitGoaway(code, graceful, debugLength);
+export function h2_goaway(s: usize, code: u32, graceful: bool, debugLength: u32, lastStreamId: u32): i32 {
+  return changetype<Session>(s).submitGoaway(code, graceful, debugLength, lastStreamId);
 }
 export function h2_consume(s: usize, id: u32, n: u32): void { changetype<Session>(s).consume(id, n); }
 export function h2_set_local_window(s: usize, n: u32): void { changetype<Session>(s).setLocalWindow(n); }

@@ -1278,11 +1278,26 @@ export class Session {
 
   // ------------------------------------------------------------------ sending
 
+  /**
+   * §6.8: streams the peer opened above a GOAWAY's last stream id were not processed, and the
+   * peer treats them so; they close here without a frame (the caller fails them as refused).
+   */
+  private dropPeerStreamsAbove(last: u32): void {
+    const store = this.streams;
+    for (let i: u32 = 0; i < store.slots; i++) {
+      const at = store.at(i);
+      if (!at) continue;
+      const s = changetype<Stream>(at);
+      if (s.id > last && this.isPeerId(s.id) && s.state != abi.STREAM_CLOSED) this.close(s, CLOSED_RST_SENT);
+    }
+  }
+
   private writeRst(id: u32, code: u32): void {
     store32(this.frame(FrameType.RST_STREAM, 0, id, 4), code);
   }
 
   private writeGoaway(code: u32, last: u32, debug: usize, debugLength: u32): void {
+    if (last > this.goawayLastId) last = this.goawayLastId; // §6.8: never more than an earlier GOAWAY said
     const p = this.frame(FrameType.GOAWAY, 0, 0, 8 + debugLength);
     store32(p, last);
     store32(p + 4, code);
@@ -1528,10 +1543,13 @@ export class Session {
   }
 
   /** GOAWAY; `graceful` (with NO_ERROR) is the two-step shutdown of RFC 9113 §6.8. */
-  submitGoaway(code: u32, graceful: bool, debugLength: u32): i32 {
+  /** GOAWAY; `lastStreamId` below the last stream processed names an earlier one (MAX_STREAM_ID+ for the default). */
+  submitGoaway(code: u32, graceful: bool, debugLength: u32, lastStreamId: u32): i32 {
     if (this.dead) return abi.E_SESSION_CLOSED;
     if (!this.started) this.start();
-    if (graceful && code == ErrorCode.NO_ERROR && !this.goawaySent && this.isServer) {
+    const processed = this.isServer ? this.lastPeerId : this.lastPushId;
+    const explicit = lastStreamId < processed;
+    if (graceful && !explicit && code == ErrorCode.NO_ERROR && !this.goawaySent && this.isServer) {
       const p = this.frame(FrameType.GOAWAY, 0, 0, 8 + debugLength);
       store32(p, MAX_STREAM_ID);
       store32(p + 4, ErrorCode.NO_ERROR);
@@ -1542,8 +1560,8 @@ export class Session {
       return 0;
     }
     this.gracefulPending = false;
-    const last = this.isServer ? this.lastPeerId : this.lastPushId;
-    this.writeGoaway(code, last, this.scratch, debugLength);
+    this.writeGoaway(code, explicit ? lastStreamId : processed, this.scratch, debugLength);
+    if (explicit) this.dropPeerStreamsAbove(lastStreamId);
     return 0;
   }
 
@@ -1724,6 +1742,8 @@ export class Session {
       case abi.I_MEMORY: return <f64>this.memoryUse();
       case abi.I_FRAMES_RECEIVED: return this.framesReceived;
       case abi.I_FRAMES_SENT: return this.framesSent;
+      case abi.I_DEFLATE_TABLE_SIZE: return <f64>this.encoder.table.size;
+      case abi.I_INFLATE_TABLE_SIZE: return <f64>this.decoder.table.size;
     }
     return -1;
   }

@@ -144,3 +144,5 @@ export const I_GOAWAY_LAST_STREAM = 12;
 export const I_MEMORY = 13;
 export const I_FRAMES_RECEIVED = 14;
 export const I_FRAMES_SENT = 15;
+export const I_DEFLATE_TABLE_SIZE = 16;
+export const I_INFLATE_TABLE_SIZE = 17;

@@ -41,7 +41,7 @@ export interface CoreExports {
   h2_rst(s: number, id: number, code: number): number;
   h2_ping(s: number): number;
   h2_settings(s: number, count: number): number;
-  h2_goaway(s: number, code: number, graceful: number, debugLength: number): number;
+  h2_goaway(s: number, code: number, graceful: number, debugLength: number, lastStreamId: number): number;
   h2_consume(s: number, id: number, n: number): void;
   h2_set_local_window(s: number, n: number): void;
   h2_priority_update(s: number, id: number, n: number): number;

@@ -362,14 +362,16 @@ export class Session {
     if (settings.headerTableSize !== undefined) this.#cache.size(settings.headerTableSize);
   }
 
-  goaway(code: number = ErrorCode.NO_ERROR, debugData?: Uint8Array): void {
+  /** GOAWAY (graceful for NO_ERROR on a server); `lastStreamId` may name a stream below the last one processed. */
+  goaway(code: number = ErrorCode.NO_ERROR, debugData?: Uint8Array, lastStreamId?: number): void {
     this.#live();
     const debug = debugData ?? new Uint8Array(0);
     const c = this.#core;
     const ptr = c.exports.h2_scratch(this.#h, debug.length);
     c.refresh();
     c.u8.set(debug, ptr);
-    const r = this.#guard(() => c.exports.h2_goaway(this.#h, code >>> 0, code === ErrorCode.NO_ERROR ? 1 : 0, debug.length));
+    const last = lastStreamId === undefined ? 0xffffffff : Math.max(0, Math.min(Math.floor(lastStreamId), 0x7fffffff));
+    const r = this.#guard(() => c.exports.h2_goaway(this.#h, code >>> 0, code === ErrorCode.NO_ERROR ? 1 : 0, debug.length, last));
     if (r < 0) throw submitError(r);
   }
 
@@ -501,6 +503,8 @@ export class Session {
       memory: e.h2_session_info(h, abi.I_MEMORY),
       framesReceived: e.h2_session_info(h, abi.I_FRAMES_RECEIVED),
       framesSent: e.h2_session_info(h, abi.I_FRAMES_SENT),
+      deflateDynamicTableSize: e.h2_session_info(h, abi.I_DEFLATE_TABLE_SIZE),
+      inflateDynamicTableSize: e.h2_session_info(h, abi.I_INFLATE_TABLE_SIZE),
     };
   }
 

@@ -33,7 +33,10 @@ export function connect(authority: string | URL, options?: ConnectOptions | ((s:
     if (socket instanceof tls.TLSSocket) { session.encrypted = true; session.alpnProtocol = socket.alpnProtocol || undefined; }
     session.emit('connect', session, socket);
   };
-  if ((socket as net.Socket).connecting === false || opts.createConnection) queueMicrotask(connected);
+  // A TLS socket (ours or from createConnection) is connected once its handshake is done.
+  const handshaking = socket instanceof tls.TLSSocket && !(socket as tls.TLSSocket & { _secureEstablished?: boolean })._secureEstablished;
+  if (handshaking) socket.once('secureConnect', connected);
+  else if ((socket as net.Socket).connecting === false || opts.createConnection) queueMicrotask(connected);
   else socket.once(event, connected);
   return session;
 }

@@ -73,6 +73,9 @@ export class Http2Session extends EventEmitter {
     super();
     this._socket = socket;
     this.type = type;
+    // Frames are written whole, a turn's worth at once: Nagle would only hold the last one back
+    // (a 40 ms stall per window against a peer that delays its ACKs).
+    (socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     debugSession(this._typeName, this.type === constants.NGHTTP2_SESSION_SERVER ? 'setting up session handle' : 'created');
     this.#maxPendingSettings = (options as { maxOutstandingSettings?: number }).maxOutstandingSettings ?? 10;
     this.core = new CoreSession({
@@ -118,14 +121,13 @@ export class Http2Session extends EventEmitter {
     const s = this.core.state;
     // effectiveRecvDataLength: DATA octets received and not yet given back by WINDOW_UPDATE.
     // outboundQueueSize: Node counts queued frames; the core keeps no count, so this is the
-    // number of streams with body octets still queued (0 when everything went out). The core
-    // does not report its HPACK dynamic table sizes: those two stay 0.
+    // number of streams with body octets still queued (0 when everything went out).
     let queued = 0;
     for (const st of this.#streams.values()) if (st.bufferSize > 0) queued++;
     return {
       effectiveLocalWindowSize: this.#localWindow, effectiveRecvDataLength: Math.max(0, this.#localWindow - s.localWindowSize),
       nextStreamID: s.nextStreamId, localWindowSize: s.localWindowSize, lastProcStreamID: s.lastPeerStreamId,
-      remoteWindowSize: s.remoteWindowSize, outboundQueueSize: queued, deflateDynamicTableSize: 0, inflateDynamicTableSize: 0,
+      remoteWindowSize: s.remoteWindowSize, outboundQueueSize: queued, deflateDynamicTableSize: s.deflateDynamicTableSize, inflateDynamicTableSize: s.inflateDynamicTableSize,
     };
   }
 
@@ -319,11 +321,9 @@ export class Http2Session extends EventEmitter {
         if (e.scope === 'connection') {
           this.destroy(errorOf('ERR_HTTP2_ERROR', e.reason));
         } else {
-          const stream = this.#streams.get(e.streamId);
-          if (stream) {
-            this.emit('frameError', 0, e.code, e.streamId);
-            stream._receiveReset(e.code);
-          }
+          // A stream error we detected: RST_STREAM went out; the stream fails with its code
+          // ('frameError' is only for frames that could not be sent, as in Node).
+          this.#streams.get(e.streamId)?._receiveReset(e.code);
         }
         break;
       default: break;
@@ -385,27 +385,15 @@ export class Http2Session extends EventEmitter {
     const core = this._core();
     this._updateTimer();
     // As nghttp2: a lastStreamID above the last stream we processed is lowered to it; 0 means that one.
-    const last = core.state.lastPeerStreamId;
-    if (_lastStreamID > 0 && _lastStreamID < last) this.#goawayFrame(code, _lastStreamID, opaqueData);
-    else core.goaway(code, opaqueData);
+    core.goaway(code, opaqueData, _lastStreamID > 0 ? _lastStreamID : undefined);
+    if (_lastStreamID > 0) {
+      // Streams the peer opened above it were not processed: they close as refused (as nghttp2 does).
+      const peerParity = this.type === constants.NGHTTP2_SESSION_SERVER ? 1 : 0;
+      for (const st of [...this.#streams.values()]) {
+        if (st.id > _lastStreamID && (st.id & 1) === peerParity && core.streamState(st.id).state === 'closed') st._receiveReset(constants.NGHTTP2_REFUSED_STREAM);
+      }
+    }
     this._scheduleFlush();
-  }
-
-  /**
-   * A GOAWAY naming a lower last stream than the core would: the core takes no lastStreamID, so
-   * the frame is built here and written after what the core has queued (whole frames, so the
-   * order on the wire stays sound). Node's goaway() is a notification only, so is this.
-   */
-  #goawayFrame(code: number, lastStreamID: number, opaqueData?: Uint8Array): void {
-    const debug = opaqueData ? Buffer.from(opaqueData.buffer, opaqueData.byteOffset, opaqueData.byteLength) : Buffer.alloc(0);
-    const frame = Buffer.alloc(17 + debug.length);
-    frame.writeUIntBE(8 + debug.length, 0, 3);
-    frame[3] = 0x7; // GOAWAY, flags 0, stream 0
-    frame.writeUInt32BE(lastStreamID & 0x7fffffff, 9);
-    frame.writeUInt32BE(code >>> 0, 13);
-    debug.copy(frame, 17);
-    this._flush();
-    if (!this._socket.destroyed) { this._stats.bytesWritten += frame.length; this._socket.write(frame); }
   }
 
   /** Graceful: GOAWAY, then the socket closes once open streams are done. */

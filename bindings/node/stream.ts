@@ -464,6 +464,8 @@ export class ServerHttp2Stream extends Http2Stream {
       const offset = options.offset ?? 0;
       const length = Math.max(0, Math.min(options.length ?? stat.size - offset, stat.size - offset));
       const out: OutgoingHeaders = { ...headers };
+      // As Node: statCheck sees the date header the response will carry.
+      if (out.date === undefined && out.Date === undefined) out.date = utcDate();
       if (options.statCheck && options.statCheck(stat, out, { offset, length }) === false) { done(); return; }
       if (this.destroyed || this.headersSent) { done(); return; }
       out['content-length'] = length;

@@ -25,7 +25,7 @@ function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 test('our server ↔ node:http2 client: GET and a 3 MB POST by hash, response headers as Node sends them', async () => {
-  const server = ours.createServer((stream: any, headers: any) => {
+  const server = ours.createServer().on('stream', (stream: any, headers: any) => {
     assert.is(Object.getPrototypeOf(headers), null);
     collect(stream).then((body) => {
       stream.respond({ ':status': 200, 'Content-Type': 'text/plain', 'x-got': body.length });
@@ -50,7 +50,7 @@ test('our server ↔ node:http2 client: GET and a 3 MB POST by hash, response he
 });
 
 test('our server: respond({endStream}) puts END_STREAM on HEADERS; waitForTrailers sends trailers after the body', async () => {
-  const server = ours.createServer((stream: any, headers: any) => {
+  const server = ours.createServer().on('stream', (stream: any, headers: any) => {
     if (headers[':path'] === '/empty') { stream.respond({ ':status': 204 }, { endStream: true }); return; }
     stream.respond({ ':status': 200 }, { waitForTrailers: true });
     stream.on('wantTrailers', () => stream.sendTrailers({ 'x-checksum': 'abc' }));
@@ -139,7 +139,7 @@ test('stream.close(code) resets with that code and node sees it; the session goe
 });
 
 test('pushStream from our server reaches node:http2\'s client as a pushed stream', async () => {
-  const server = ours.createServer((stream: any) => {
+  const server = ours.createServer().on('stream', (stream: any) => {
     stream.pushStream({ ':path': '/style.css' }, (err: Error | null, push: any, headers: any) => {
       assert.is(err, null);
       assert.is(headers[':path'], '/style.css');
@@ -200,7 +200,7 @@ test('respondWithFile: content-length, the bytes by hash, a range, statCheck can
   const data = Buffer.alloc(5_000_000);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
   writeFileSync(file, data);
-  const server = ours.createServer((stream: any, headers: any) => {
+  const server = ours.createServer().on('stream', (stream: any, headers: any) => {
     const path = headers[':path'];
     if (path === '/whole') stream.respondWithFile(file, { 'content-type': 'application/octet-stream' });
     else if (path === '/range') stream.respondWithFile(file, {}, { offset: 1000, length: 5000 });

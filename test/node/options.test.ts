@@ -176,7 +176,7 @@ test('maxDeflateDynamicTableSize: 0 keeps our encoder from indexing (the node:ht
 }));
 
 test('net and tls options reach the socket: a custom lookup resolves the h2c host; ca and servername verify TLS', scoped(async (s) => {
-  const server = ours.createServer((stream) => { stream.respond({ ':status': 200 }); stream.end('via lookup'); });
+  const server = ours.createServer().on('stream', (stream) => { stream.respond({ ':status': 200 }); stream.end('via lookup'); });
   const port = await listen(s, server as unknown as net.Server);
   const asked: string[] = [];
   const lookup = ((host: string, opts: { all?: boolean }, cb: (e: null, a: unknown, f?: number) => void) => {
@@ -191,7 +191,7 @@ test('net and tls options reach the socket: a custom lookup resolves the h2c hos
 
   const { testCerts } = await import('../helpers/certs.ts');
   const certs = testCerts();
-  const secure = ours.createSecureServer({ key: certs.key, cert: certs.cert }, (stream) => { stream.respond({ ':status': 200 }); stream.end('tls'); });
+  const secure = ours.createSecureServer({ key: certs.key, cert: certs.cert }).on('stream', (stream) => { stream.respond({ ':status': 200 }); stream.end('tls'); });
   const tlsPort = await listen(s, secure as unknown as net.Server);
   const good = ours.connect(`https://127.0.0.1:${tlsPort}`, { ca: certs.ca, servername: 'localhost' });
   s.defer(() => good.close());
