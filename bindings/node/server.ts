@@ -9,10 +9,12 @@ import type { ServerHttp2Stream } from './stream.ts';
 import { errorOf, invalidArgType } from './errors.ts';
 import { assertIsObject } from './headers.ts';
 import { settingPairs, type Settings } from './settings.ts';
+import { setupCompat, http1Fallback, type CompatOptions, type Http1Fallback, type Http2ServerRequest, type Http2ServerResponse } from './compat.ts';
 
 export type StreamListener = (stream: ServerHttp2Stream, headers: object, flags: number, rawHeaders: string[]) => void;
-export type ServerOptions = SessionOptions & net.ServerOpts;
-export type SecureServerOptions = SessionOptions & tls.TlsOptions;
+export type RequestListener = (request: Http2ServerRequest, response: Http2ServerResponse) => void;
+export type ServerOptions = SessionOptions & net.ServerOpts & CompatOptions;
+export type SecureServerOptions = SessionOptions & tls.TlsOptions & CompatOptions & { allowHTTP1?: boolean };
 
 function attach(server: net.Server, socket: net.Socket, options: SessionOptions): void {
   debugSession('server', 'received a connection');
@@ -75,11 +77,12 @@ function refuseUnknownProtocol(socket: tls.TLSSocket, timeoutMs: number): void {
 
 export class Http2Server extends net.Server {
   readonly options: ServerOptions;
-  constructor(options: ServerOptions = {}, onStream?: StreamListener) {
+  constructor(options: ServerOptions = {}, onRequest?: RequestListener) {
     super(options);
     this.options = options;
     this.on('connection', (socket: net.Socket) => attach(this, socket, this.options));
-    if (onStream) this.on('stream', onStream);
+    setupCompat(this, options);
+    if (onRequest) this.on('request', onRequest); // as Node: the handler is a 'request' listener (compat API)
   }
 
   timeout = 0;
@@ -89,17 +92,22 @@ export class Http2Server extends net.Server {
 
 export class Http2SecureServer extends tls.Server {
   readonly options: SecureServerOptions;
-  constructor(options: SecureServerOptions = {}, onStream?: StreamListener) {
-    super({ ...options, ALPNProtocols: ['h2'] });
+  readonly #http1: Http1Fallback | undefined;
+  constructor(options: SecureServerOptions = {}, onRequest?: RequestListener) {
+    super({ ...options, ALPNProtocols: options.allowHTTP1 === true ? ['h2', 'http/1.1'] : ['h2'] });
     this.options = options;
+    if (options.allowHTTP1 === true) this.#http1 = http1Fallback(this, options as SecureServerOptions & Record<string, unknown>);
     this.on('secureConnection', (socket: tls.TLSSocket) => {
+      // allowHTTP1: http/1.1, or a client without ALPN, is node:http's (Node's ALPN negotiation).
+      if (this.#http1 && (socket.alpnProtocol === false || socket.alpnProtocol === 'http/1.1')) { this.#http1.serve(socket); return; }
       if (socket.alpnProtocol !== 'h2') {
         if (!this.emit('unknownProtocol', socket)) refuseUnknownProtocol(socket, this.#unknownProtocolTimeout);
         return;
       }
       attach(this, socket, this.options);
     });
-    if (onStream) this.on('stream', onStream);
+    setupCompat(this, options);
+    if (onRequest) this.on('request', onRequest);
     const upt = (options as { unknownProtocolTimeout?: unknown }).unknownProtocolTimeout;
     if (upt !== undefined) {
       if (typeof upt !== 'number') throw invalidArgType('unknownProtocolTimeout', 'of type number', upt);
@@ -114,15 +122,23 @@ export class Http2SecureServer extends tls.Server {
   timeout = 0;
   setTimeout(msecs = 0, callback?: (session: ServerHttp2Session) => void): this { return setServerTimeout(this, msecs, callback); }
   updateSettings(settings: Settings): void { updateServerSettings(this, settings); }
+
+  // With allowHTTP1, node:http's close work first (its timers, idle keep-alive connections), as Node.
+  override close(callback?: (err?: Error) => void): this {
+    this.#http1?.preClose();
+    return super.close(callback);
+  }
+
+  closeIdleConnections(): void { this.#http1?.closeIdleConnections(); }
 }
 
-export function createServer(options?: ServerOptions | StreamListener, onStream?: StreamListener): Http2Server {
+export function createServer(options?: ServerOptions | RequestListener, onRequest?: RequestListener): Http2Server {
   if (typeof options === 'function') return new Http2Server({}, options);
-  return new Http2Server(options ?? {}, onStream);
+  return new Http2Server(options ?? {}, onRequest);
 }
 
-export function createSecureServer(options: SecureServerOptions = {}, onStream?: StreamListener): Http2SecureServer {
-  return new Http2SecureServer(options, onStream);
+export function createSecureServer(options: SecureServerOptions = {}, onRequest?: RequestListener): Http2SecureServer {
+  return new Http2SecureServer(options, onRequest);
 }
 
 /** An HTTP/2 server session over a socket that is already connected (no server object). */

@@ -124,7 +124,7 @@ test('frameError on a stream whose HEADERS cannot go out (over maxSendHeaderBloc
 });
 
 test('server.setTimeout(ms, cb): \'timeout\' with the idle session; without a listener the session is destroyed', async () => {
-  const server: any = ours.createServer((s: any) => { s.respond(); s.end('ok'); });
+  const server: any = ours.createServer().on('stream', (s: any) => { s.respond(); s.end('ok'); });
   assert.is(server.timeout, 0);
   const timedOut: any[] = [];
   assert.is(server.setTimeout(80, (session: any) => { timedOut.push(session); session.close(); }), server);
@@ -172,7 +172,7 @@ test('server.updateSettings(): new sessions advertise the settings; checks as No
 });
 
 test('server.close(cb): no new connections; open sessions go on (as Node), cb once they end', async () => {
-  const server: any = ours.createServer((s: any) => { s.respond(); s.end('ok'); });
+  const server: any = ours.createServer().on('stream', (s: any) => { s.respond(); s.end('ok'); });
   const port = await listen(server);
   const client = http2.connect(`http://127.0.0.1:${port}`);
   await once(client, 'connect');
@@ -192,7 +192,7 @@ test('server.close(cb): no new connections; open sessions go on (as Node), cb on
 });
 
 test('\'streamError\': a stream reset by the peer with an error code, forwarded with the stream; \'sessionError\' for a broken connection', async () => {
-  const server: any = ours.createServer((s: any) => { s.respond(); s.write('partial'); });
+  const server: any = ours.createServer().on('stream', (s: any) => { s.respond(); s.write('partial'); });
   const errors: any[] = [];
   server.on('streamError', (err: any, stream: any) => errors.push([err.code, stream.destroyed, stream.rstCode]));
   const sessionErrors: any[] = [];
