@@ -66,6 +66,11 @@ export class Http2Session extends EventEmitter {
   #timeout: ReturnType<typeof setTimeout> | undefined = undefined; // the idle timer of setTimeout()
   #localWindow = 65535; // the connection window we asked for (Node's effectiveLocalWindowSize)
 
+  /** @internal Streams whose response HEADERS wait for the next flush. */
+  _pendingResponses = new Set<Http2Stream>();
+  /** @internal Streams whose last write waits for their queue to drain. */
+  _waitingDrain = new Set<Http2Stream>();
+
   /** @internal Figures for the 'http2' performance entry and NODE_DEBUG. */
   _stats = { start: performance.now(), bytesRead: 0, bytesWritten: 0, streamCount: 0, maxConcurrentStreams: 0, streamDurations: 0, pingRTT: 0 };
 
@@ -196,19 +201,22 @@ export class Http2Session extends EventEmitter {
     this.#flushScheduled = false;
     const core = this.core;
     if (!core || this._socket.destroyed) return;
-    for (const s of this.#streams.values()) s._sendPendingResponse();
+    if (this._pendingResponses.size) {
+      for (const s of this._pendingResponses) s._sendPendingResponse();
+      this._pendingResponses.clear();
+    }
     const chunks = core.pull();
     if (chunks.length) {
       const sock = this._socket as Duplex & { cork?: () => void; uncork?: () => void };
       sock.cork?.();
-      for (const c of chunks) { this._stats.bytesWritten += c.length; sock.write(c); }
+      writeCoalesced(sock, chunks, this._stats);
       sock.uncork?.();
       this._updateTimer();
     }
     // One pull() gives at most a bounded batch: with more ready (a peer with a large window sends
     // no WINDOW_UPDATE to wake us), come back next turn.
     if (this.core && core.wantsWrite) setImmediate(() => this._scheduleFlush());
-    for (const s of this.#streams.values()) s._drained();
+    if (this._waitingDrain.size) for (const s of this._waitingDrain) s._drained();
     if (this.#closing && core.state.openStreams === 0) this.destroy();
   }
 
@@ -223,6 +231,8 @@ export class Http2Session extends EventEmitter {
     this._stats.streamDurations += performance.now() - stream._startTime;
     this.#streams.delete(stream.id);
     this.#requests.delete(stream.id);
+    this._pendingResponses.delete(stream);
+    this._waitingDrain.delete(stream);
     if (this.#closing && this.core?.state.openStreams === 0) this._scheduleFlush();
   }
 
@@ -625,6 +635,34 @@ export class ClientHttp2Session extends Http2Session {
 /** A numeric option as Node reads them: numbers are taken (clamped to u32), anything else ignored. */
 function numberOption(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(Math.floor(v), 0xffffffff) : undefined;
+}
+
+// Chunks under this size are copied together into one buffer: one socket write instead of many
+// small ones (frame headers, small bodies); larger body slices go out as they are, uncopied.
+const COALESCE_BELOW = 4096;
+
+function writeCoalesced(sock: Duplex, chunks: Uint8Array[], stats: { bytesWritten: number }): void {
+  let run = 0; // small chunks waiting to be joined: chunks[i - run .. i)
+  let runBytes = 0;
+  const flushRun = (end: number) => {
+    if (run === 1) sock.write(chunks[end - 1]);
+    else if (run > 1) {
+      const joined = Buffer.allocUnsafe(runBytes);
+      let at = 0;
+      for (let j = end - run; j < end; j++) { joined.set(chunks[j], at); at += chunks[j].length; }
+      sock.write(joined);
+    }
+    run = 0;
+    runBytes = 0;
+  };
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i];
+    stats.bytesWritten += c.length;
+    if (c.length < COALESCE_BELOW) { run++; runBytes += c.length; continue; }
+    flushRun(i);
+    sock.write(c);
+  }
+  flushRun(chunks.length);
 }
 
 function toNodeSettings(s: object): Settings {

@@ -147,6 +147,7 @@ export class Http2Stream extends Duplex {
     if (this.#writeCallback && this.bufferSize <= this.writableHighWaterMark) {
       const cb = this.#writeCallback;
       this.#writeCallback = null;
+      this.session._waitingDrain.delete(this);
       cb();
     }
   }
@@ -184,7 +185,7 @@ export class Http2Stream extends Duplex {
     }
     this.session._scheduleFlush();
     if (this.bufferSize <= this.writableHighWaterMark) cb();
-    else this.#writeCallback = cb;
+    else { this.#writeCallback = cb; this.session._waitingDrain.add(this); }
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -329,6 +330,7 @@ export class Http2Stream extends Duplex {
   /** @internal */
   _setPendingResponse(pairs: Array<[string, string]>, sensitive: string[]): void {
     this.#pendingResponse = { pairs, sensitive };
+    this.session._pendingResponses.add(this);
   }
 }
 
