@@ -63,7 +63,7 @@ function startServer(impl, api) {
 function load(port, path, n, c, m) {
   const [cmd, argv] = pinned(1, h2load, ['-n', String(n), '-c', String(c), '-m', String(m), `http://127.0.0.1:${port}${path}`]);
   const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 300_000 });
-  const finished = /finished in [\d.]+s, ([\d.]+) req\/s, ([\d.]+)([KMG]?)B\/s/.exec(r.stdout);
+  const finished = /finished in [\d.]+m?s, ([\d.]+) req\/s, ([\d.]+)([KMG]?)B\/s/.exec(r.stdout);
   const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(r.stdout);
   if (!finished || !done) throw new Error(`h2load gave no figures:\n${r.stdout}\n${r.stderr}`);
   if (Number(done[1]) !== n) throw new Error(`h2load: ${done[1]} of ${n} succeeded (${done[2]} failed, ${done[3]} errored)`);

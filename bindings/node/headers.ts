@@ -85,49 +85,82 @@ function statusOf(kind: SectionKind, raw: unknown): number | undefined {
  * as Node's mapToHeaders() does, in its order and with its errors: single-value fields, pseudo-
  * headers valid for `kind`, token names, connection-specific fields, and field values.
  */
+const NO_SENSITIVE: readonly string[] = Object.freeze([]);
+// Names already found to be tokens and not connection-specific (a bounded memo: the same few
+// dozen names come back on every request).
+const CHECKED_NAMES = new Set<string>();
+
 export function toPairs(headers: OutgoingHeaders | null | undefined, kind: SectionKind = 'request'): { pairs: Array<[string, string]>; sensitive: string[] } {
   assertIsObject(headers, 'headers');
+  const listed = headers?.[sensitiveHeaders] as string[] | undefined;
+  const sensitive = listed === undefined ? NO_SENSITIVE as string[] : listed.map((n) => n.toLowerCase());
   const pairs: Array<[string, string]> = [];
-  const pseudo: Array<[string, string]> = [];
-  const sensitive = ((headers?.[sensitiveHeaders] as string[] | undefined) ?? []).map((n) => n.toLowerCase());
+  let pseudoCount = 0; // pseudo-header fields go first, in the order given
   if (kind === 'response' || kind === 'informational') {
     const status = statusOf(kind, headers?.[':status']);
-    headers = { ...headers, ':status': status };
+    if (status !== undefined) { pairs.push([':status', String(status)]); pseudoCount = 1; }
   }
   if (!headers) return { pairs, sensitive };
-  const singles = new Set<string>();
+  let mixedCase = false; // only names written in several cases can collide after lowercasing
   for (const key of Object.keys(headers)) {
     let value = headers[key];
     if (value === undefined || key === '') continue;
-    const name = key.toLowerCase();
-    const single = SINGLE_VALUE.has(name);
+    let name = key;
+    if (HAS_UPPER.test(key)) { name = key.toLowerCase(); mixedCase = true; }
+    if (name === ':status' && (kind === 'response' || kind === 'informational')) {
+      // Already placed, normalised; a second spelling (":Status") is a second value.
+      if (key !== name) throw errorOf('ERR_HTTP2_HEADER_SINGLE_VALUE', 'Header field ":status" must only have a single value', TypeError);
+      continue;
+    }
     if (Array.isArray(value)) {
       if (value.length === 0) continue;
       if (value.length === 1) value = String(value[0]);
-      else if (single) throw errorOf('ERR_HTTP2_HEADER_SINGLE_VALUE', `Header field "${name}" must only have a single value`, TypeError);
-    } else value = String(value);
-    if (single) {
-      if (singles.has(name)) throw errorOf('ERR_HTTP2_HEADER_SINGLE_VALUE', `Header field "${name}" must only have a single value`, TypeError);
-      singles.add(name);
-    }
-    const values = Array.isArray(value) ? value.map(String) : [value as string];
-    if (name.charCodeAt(0) === 58 /* : */) {
+      else if (SINGLE_VALUE.has(name)) throw errorOf('ERR_HTTP2_HEADER_SINGLE_VALUE', `Header field "${name}" must only have a single value`, TypeError);
+    } else if (typeof value !== 'string') value = String(value);
+    const isPseudo = name.charCodeAt(0) === 58; /* : */
+    if (isPseudo) {
       const allowed = kind === 'request' ? PSEUDO.has(name) : kind !== 'trailers' && name === ':status';
       if (!allowed) throw invalidPseudo(name);
-    } else {
+    } else if (!CHECKED_NAMES.has(name)) {
       if (!TOKEN.test(name)) throw errorOf('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`, TypeError);
-      if (CONNECTION_SPECIFIC.has(name) || (name === 'te' && value !== 'trailers')) {
+      if (CONNECTION_SPECIFIC.has(name)) {
         throw errorOf('ERR_HTTP2_INVALID_CONNECTION_HEADERS', `HTTP/1 Connection specific headers are forbidden: "${name}"`, TypeError);
       }
+      if (name !== 'te' && CHECKED_NAMES.size < 1024) CHECKED_NAMES.add(name);
+    }
+    if (name === 'te' && value !== 'trailers') {
+      throw errorOf('ERR_HTTP2_INVALID_CONNECTION_HEADERS', `HTTP/1 Connection specific headers are forbidden: "${name}"`, TypeError);
     }
     // Node passes these to nghttp2, which sends them and leaves the peer to reset the stream.
-    for (const v of values) {
-      if (BAD_VALUE.test(v as string)) throw errorOf('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`, TypeError);
+    if (typeof value === 'string') {
+      if (BAD_VALUE.test(value)) throw errorOf('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`, TypeError);
+      if (isPseudo) pairs.splice(pseudoCount++, 0, [name, value]);
+      else pairs.push([name, value]);
+    } else {
+      const values = (value as unknown[]).map(String);
+      for (const v of values) {
+        if (BAD_VALUE.test(v)) throw errorOf('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`, TypeError);
+      }
+      for (const v of values) {
+        if (isPseudo) pairs.splice(pseudoCount++, 0, [name, v]);
+        else pairs.push([name, v]);
+      }
     }
-    const target = name.charCodeAt(0) === 58 ? pseudo : pairs;
-    for (const v of values) target.push([name, v as string]);
   }
-  return { pairs: pseudo.concat(pairs), sensitive };
+  if (mixedCase) checkSingles(pairs); // otherwise the keys of one object are unique already
+  return { pairs, sensitive };
+}
+
+const HAS_UPPER = /[A-Z]/;
+
+/** Names given in several cases ("Content-Type" and "content-type"): single-value ones once only. */
+function checkSingles(pairs: Array<[string, string]>): void {
+  const seen = new Set<string>();
+  for (const [name] of pairs) {
+    if (!SINGLE_VALUE.has(name)) continue;
+    if (seen.has(name)) throw errorOf('ERR_HTTP2_HEADER_SINGLE_VALUE', `Header field "${name}" must only have a single value`, TypeError);
+    seen.add(name);
+  }
 }
 
 /** Incoming pairs as Node's headers object (null prototype) and its rawHeaders array. */

@@ -12,6 +12,8 @@ import { idleTimer } from './timeout.ts';
 import { debugStream, emitEntry, observingHttp2 } from './diagnostics.ts';
 
 const FRAME_TYPE_HEADERS = 1; // RFC 9113 §6.2, the type 'frameError' reports
+const NO_OCTETS = new Uint8Array(0);
+const END_STREAM = Object.freeze({ endStream: true });
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = constants;
 // RFC 9113 §7 error codes by number, under node:http2's names.
@@ -178,7 +180,7 @@ export class Http2Stream extends Duplex {
     this.#bytesWritten += chunk.byteLength;
     if (!this.#firstByteSent) this.#firstByteSent = performance.now();
     try {
-      this.session._core().data(this.id, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.session._core().data(this.id, chunk); // a Buffer is a Uint8Array: queued as it is
     } catch (err) {
       cb(err as Error);
       return;
@@ -191,23 +193,23 @@ export class Http2Stream extends Duplex {
   override _final(cb: (err?: Error | null) => void): void {
     debugStream(this.id, this.session._typeName, 'shutting down writable on _final');
     this.#finalDone = true;
-    queueMicrotask(() => this.#dumpUnread());
     if (!this.headersSent && this instanceof ServerHttp2Stream) this.respond();
     const core = this.session.core;
-    if (!core || this.closed || this.#endSent) { cb(); return; }
+    if (!core || this.closed || this.#endSent) { cb(); this.#dumpUnread(); return; }
     if (this.waitForTrailers) {
       this._sendPendingResponse();
       this.#trailersReady = true;
       this.emit('wantTrailers');
-      if (!this.sentTrailers) core.data(this.id, new Uint8Array(0), { endStream: true });
+      if (!this.sentTrailers) core.data(this.id, NO_OCTETS, END_STREAM);
     } else if (!this.#wroteData && this.#pendingResponse) {
       this._sendPendingResponse(true); // no body: END_STREAM on the HEADERS
     } else {
       this._sendPendingResponse();
-      core.data(this.id, new Uint8Array(0), { endStream: true });
+      core.data(this.id, NO_OCTETS, END_STREAM);
     }
     this.session._scheduleFlush();
     cb();
+    this.#dumpUnread();
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
