@@ -133,6 +133,10 @@ const requests = new WeakMap<ServerHttp2Stream, Http2ServerRequest>();
 
 // ---------------------------------------------------------------- Http2ServerRequest
 
+const kRequest = Symbol('h2wasm compat request');
+const kResponse = Symbol('h2wasm compat response');
+type StreamWithCompat = ServerHttp2Stream & { [kRequest]?: Http2ServerRequest; [kResponse]?: Http2ServerResponse };
+
 export class Http2ServerRequest extends Readable {
   #stream: ServerHttp2Stream;
   #headers: IncomingHeaders;
@@ -149,29 +153,46 @@ export class Http2ServerRequest extends Readable {
     this.#headers = headers;
     this.#rawHeaders = rawHeaders;
     requests.set(stream, this);
-    stream.on('trailers', (trailers: IncomingHeaders, _flags: number, raw: string[]) => {
-      Object.assign(this.#trailers, trailers);
-      this.#rawTrailers.push(...raw);
-    });
-    stream.on('end', () => this.push(null));
+    // Shared listeners (`this` is the stream, which points back here): no closures per request.
+    (stream as StreamWithCompat)[kRequest] = this;
+    stream.on('trailers', Http2ServerRequest.#onTrailers);
+    stream.on('end', Http2ServerRequest.#onEnd);
     // Errors of the stream are the server's business ('streamError'), not the request's.
     stream.on('error', noop);
-    stream.on('aborted', () => {
-      if (this.#closed) return;
-      this.#aborted = true;
-      this.emit('aborted');
-    });
-    stream.on('close', () => {
-      this.#closed = true;
-      this.push(null);
-      // As HTTP/1: a body nobody reads is dumped, so 'end' still comes.
-      if (!this.#didRead && this.readableFlowing === null) this.resume();
-      if (!this.destroyed) this.emit('close');
-    });
-    stream.on('timeout', () => this.emit('timeout'));
-    this.on('pause', () => this.#stream.pause());
-    this.on('resume', () => { if (this.#didRead) this.#stream.resume(); });
+    stream.on('aborted', Http2ServerRequest.#onAborted);
+    stream.on('close', Http2ServerRequest.#onClose);
+    stream.on('timeout', Http2ServerRequest.#onTimeout);
+    this.on('pause', Http2ServerRequest.#onPause);
+    this.on('resume', Http2ServerRequest.#onResume);
   }
+
+  static #onTrailers(this: StreamWithCompat, trailers: IncomingHeaders, _flags: number, raw: string[]): void {
+    const req = this[kRequest]!;
+    Object.assign(req.#trailers, trailers);
+    req.#rawTrailers.push(...raw);
+  }
+
+  static #onEnd(this: StreamWithCompat): void { this[kRequest]!.push(null); }
+
+  static #onAborted(this: StreamWithCompat): void {
+    const req = this[kRequest]!;
+    if (req.#closed) return;
+    req.#aborted = true;
+    req.emit('aborted');
+  }
+
+  static #onClose(this: StreamWithCompat): void {
+    const req = this[kRequest]!;
+    req.#closed = true;
+    req.push(null);
+    // As HTTP/1: a body nobody reads is dumped, so 'end' still comes.
+    if (!req.#didRead && req.readableFlowing === null) req.resume();
+    if (!req.destroyed) req.emit('close');
+  }
+
+  static #onTimeout(this: StreamWithCompat): void { this[kRequest]!.emit('timeout'); }
+  static #onPause(this: Http2ServerRequest): void { this.#stream.pause(); }
+  static #onResume(this: Http2ServerRequest): void { if (this.#didRead) this.#stream.resume(); }
 
   override _read(): void {
     if (this.#closed && this.#stream.readableEnded) return;
@@ -237,22 +258,31 @@ export class Http2ServerResponse extends Stream {
     super(options as never);
     this.#stream = stream;
     this.req = requests.get(stream) ?? null;
-    const onTrailers = () => {
-      // No trailers: the stream ends with an empty DATA frame (as Node's empty sendTrailers() does).
-      if (Object.keys(this.#trailers).length) stream.sendTrailers(this.#trailers as OutgoingHeaders);
-    };
-    stream.on('drain', () => this.emit('drain'));
-    stream.on('wantTrailers', onTrailers);
+    (stream as StreamWithCompat)[kResponse] = this;
+    stream.on('drain', Http2ServerResponse.#onDrain);
+    stream.on('wantTrailers', Http2ServerResponse.#onWantTrailers);
     stream.on('error', noop);
-    stream.on('close', () => {
-      this.#closed = true;
-      stream.removeListener('wantTrailers', onTrailers);
-      // Node emits both once the stream is gone, whether or not the response completed.
-      this.emit('finish');
-      this.emit('close');
-    });
-    stream.on('timeout', () => this.emit('timeout'));
+    stream.on('close', Http2ServerResponse.#onClose);
+    stream.on('timeout', Http2ServerResponse.#onTimeout);
   }
+
+  static #onDrain(this: StreamWithCompat): void { this[kResponse]!.emit('drain'); }
+
+  static #onWantTrailers(this: StreamWithCompat): void {
+    const res = this[kResponse]!;
+    // No trailers: the stream ends with an empty DATA frame (as Node's empty sendTrailers() does).
+    if (!res.#closed && Object.keys(res.#trailers).length) this.sendTrailers(res.#trailers as OutgoingHeaders);
+  }
+
+  static #onClose(this: StreamWithCompat): void {
+    const res = this[kResponse]!;
+    res.#closed = true;
+    // Node emits both once the stream is gone, whether or not the response completed.
+    res.emit('finish');
+    res.emit('close');
+  }
+
+  static #onTimeout(this: StreamWithCompat): void { this[kResponse]!.emit('timeout'); }
 
   get stream(): ServerHttp2Stream { return this.#stream; }
   get _header(): boolean { return this.headersSent; }
@@ -417,8 +447,12 @@ export class Http2ServerResponse extends Stream {
     if (!stream.headersSent) this.writeHead(this.#statusCode);
     // Node asks for trailers ('wantTrailers') only once the body went to nghttp2, so trailers
     // set right after end() still go; our stream asks during end(): end it a tick later.
-    process.nextTick(() => { if (!this.#closed && !stream.destroyed) stream.end(); });
+    process.nextTick(Http2ServerResponse.#endStream, this);
     return this;
+  }
+
+  static #endStream(res: Http2ServerResponse): void {
+    if (!res.#closed && !res.#stream.destroyed) res.#stream.end();
   }
 
   destroy(err?: Error): void {
