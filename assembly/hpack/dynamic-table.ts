@@ -40,6 +40,12 @@ export class DynamicTable {
   setCapacity(capacity: u32): void {
     this.capacity = capacity;
     while (this.size > capacity) this.evict();
+    if (this.ring) this.reserve(); // else the buffers come with the first entry: idle sessions hold none
+  }
+
+  /** Sizes the octet buffer and the record ring for the capacity in force. */
+  private reserve(): void {
+    const capacity = this.capacity;
     // Octets: twice the size, so compaction moves at most as much as was appended since the last.
     const wantData = (<usize>capacity << 1) + 64;
     if (wantData > this.dataCap) {
@@ -122,6 +128,7 @@ export class DynamicTable {
       return false;
     }
     while (<u64>this.size + entrySize > <u64>this.capacity) this.evict();
+    if (!this.ring) this.reserve();
     const n = <usize>nameLength + <usize>valueLength;
     if (this.tail + n > this.dataCap) this.compact();
     const at = this.data + this.tail;

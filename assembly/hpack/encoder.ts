@@ -56,7 +56,7 @@ export class HpackEncoder {
     this.table = new DynamicTable(maxTableSize);
     this.huffman = huffman;
     this.indexing = indexing;
-    this.sizeSlots();
+    // The maps come with the first block: an idle session holds none.
   }
 
   /** Sizes the maps for the table's capacity and re-adds the live entries, oldest first. */
@@ -102,9 +102,7 @@ export class HpackEncoder {
   dispose(): void {
     this.table.dispose();
     heap.free(changetype<usize>(this.table));
-    heap.free(this.nameHeads);
-    heap.free(this.fieldHeads);
-    heap.free(this.links);
+    if (this.nameHeads) { heap.free(this.nameHeads); heap.free(this.fieldHeads); heap.free(this.links); }
     if (this.input) heap.free(this.input);
     if (this.output) heap.free(this.output);
   }
@@ -152,7 +150,7 @@ export class HpackEncoder {
       table.setCapacity(this.updateFinal);
       out = encodeInteger(out, 0x20, 5, this.updateFinal);
       this.sizeSlots();
-    }
+    } else if (!this.nameHeads) this.sizeSlots();
     const end = p + n;
     for (let i: u32 = 0; i < count; i++) {
       if (end - p < <usize>HPACK_PACKED_HEAD) return HPACK_ERR_INVALID_INPUT;
