@@ -60,11 +60,18 @@ export class HeaderStringCache {
   names: string[] = [];
   values: string[] = [];
   mask = -1;
+  wantMask = 7; // what size() asked for: the arrays come with the first block (idle sessions hold none)
 
   /** Room for the entries a table of `tableSize` octets can hold (kept entries stay). */
   size(tableSize: number): void {
     let slots = 8;
     while (slots < tableSize / 32 + 1) slots <<= 1;
+    if (slots - 1 > this.wantMask) this.wantMask = slots - 1;
+  }
+
+  /** Makes the arrays as large as size() asked for. */
+  grow(): void {
+    const slots = this.wantMask + 1;
     if (slots - 1 <= this.mask) return;
     const { ids, names, values } = this;
     this.mask = slots - 1;
@@ -93,6 +100,7 @@ export function readRecords(u8: Uint8Array, u32: Uint32Array, r: number, count: 
     if (text === null) text = TEXT.decode(u8.subarray(arena, arena + asciiLength));
     return text.substring(offset, offset + length);
   };
+  if (cache.mask < cache.wantMask) cache.grow();
   const { mask, ids, names, values } = cache;
   const out: HeaderPairs = new Array(count);
   for (let i = 0; i < count; i++, r += abi.HPACK_RECORD_WORDS) {
