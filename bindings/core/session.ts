@@ -241,19 +241,22 @@ export class Session {
 
   // ------------------------------------------------------------------ submit
 
+  /** Packs checked fields (strings, pseudo-headers first) into the encoder's input; returns [octets, fields]. */
   #pack(headers: HeaderPairs, sensitive?: string[]): [number, number] {
-    const [bytes, count] = packedSize(headers);
+    let bytes = 0;
+    for (let i = 0; i < headers.length; i++) bytes += abi.HPACK_PACKED_HEAD + headers[i][0].length + headers[i][1].length;
     const c = this.#core;
     const ptr = c.exports.h2_headers_input(this.#h, bytes);
     c.refresh();
     const u8 = c.u8;
     const secret = sensitive?.length ? new Set(sensitive.map((s) => s.toLowerCase())) : null;
     let at = ptr;
-    forEachField(headers, (name, value) => {
+    for (let i = 0; i < headers.length; i++) {
+      const name = headers[i][0], value = headers[i][1];
       at = packField(u8, at, name, value, secret !== null && secret.has(name));
       if (at < 0) throw new H2Error('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`);
-    });
-    return [bytes, count];
+    }
+    return [bytes, headers.length];
   }
 
   #submit(id: number, kind: number, section: SectionKind, headers: HeaderInput, options: SendOptions | undefined, flags: number): number {
