@@ -96,3 +96,9 @@ export function h2_local_setting(s: usize, id: u32): u32 { return changetype<Ses
 export function h2_remote_setting(s: usize, id: u32): u32 { return changetype<Session>(s).remote.get(id); }
 export function h2_snaps(s: usize): usize { return changetype<Session>(s).snaps; }
 export function h2_pending_input(s: usize): u32 { return changetype<Session>(s).pendingInput(); }
+
+// Debug builds only (asconfig "debug" sets --use DEBUG_EXPORTS=1): lets tests force a trap to
+// check the bindings' recovery. In release the body compiles away to nothing.
+export function h2_debug_trap(): void {
+  if (isDefined(DEBUG_EXPORTS)) unreachable();
+}
