@@ -12,24 +12,35 @@ export interface ConnectOptions {
 /**
  * Pumps bytes between a session and a transport: received chunks go to `session.receive`, whose
  * events go to `onEvents`; whatever the session wants to write is written after each turn.
+ * When the transport is full (write() → false) nothing more is pulled until its 'drain': the
+ * bytes wait in the session, where HTTP/2 flow control bounds them. Reading goes on meanwhile
+ * (two peers that both stopped reading while their writes wait would wait for each other).
  * Returns `flush`, to call after submitting on the session outside `onEvents`.
  */
 export function connectSession(session: Session, transport: Transport, onEvents: (events: Event[]) => void,
   options: ConnectOptions = {}): () => void {
   let flushing = false;
-  const flush = () => {
-    if (flushing || transport.closed || session.destroyed) return;
+  let full = false;
+  /** `force`: the connection is about to close; what is left (a GOAWAY) goes out regardless. */
+  const pump = (force: boolean) => {
+    if (flushing || (full && !force) || transport.closed || session.destroyed) return;
     flushing = true;
     try {
       while (session.wantsWrite) {
         const chunks = session.pull();
         if (!chunks.length) break;
-        for (const c of chunks) transport.write(c);
+        let ok = true;
+        for (const c of chunks) ok = transport.write(c) && ok;
+        if (!ok) {
+          full = true;
+          if (!force) break;
+        }
       }
     } finally {
       flushing = false;
     }
   };
+  const flush = () => pump(false);
   // The core keeps no time: the timeouts of DESIGN.md's limits live with the driver.
   let preface: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
     preface = undefined;
@@ -39,7 +50,7 @@ export function connectSession(session: Session, transport: Transport, onEvents:
     ack = undefined;
     if (session.destroyed || transport.closed) return;
     session.goaway(0x4 /* SETTINGS_TIMEOUT */);
-    flush();
+    pump(true);
     transport.close(new Error('h2wasm: SETTINGS not acknowledged in time'));
   }, options.settingsTimeout ?? 10_000);
   const stop = () => { clearTimeout(preface); clearTimeout(ack); preface = ack = undefined; };
@@ -53,11 +64,11 @@ export function connectSession(session: Session, transport: Transport, onEvents:
       if (e.type === 'error' && e.scope === 'connection') failed = true;
     }
     onEvents(events);
-    flush();
     // RFC 9113 §5.4.1: after the GOAWAY for a connection error, the connection closes.
+    pump(failed);
     if (failed) transport.close(new Error('h2wasm: connection error'));
   });
-  transport.on('drain', flush);
+  transport.on('drain', () => { full = false; flush(); });
   transport.on('close', stop);
   queueMicrotask(flush);
   return flush;

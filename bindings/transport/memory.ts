@@ -48,6 +48,8 @@ export class MemoryTransport implements Transport {
   pause(): void { this.#paused = true; }
   resume(): void { this.#paused = false; this.#schedule(); }
   get unread(): number { return this.#inboxBytes; }
+  /** What this end wrote that the peer has not read yet. */
+  get bufferedAmount(): number { return this.peer.#inboxBytes; }
 
   #schedule(): void {
     if (this.#scheduled || this.#paused) return;

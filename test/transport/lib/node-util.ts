@@ -1,0 +1,73 @@
+// Node-side helpers for the transport tests: cleanup scopes, and running a Deno / Bun script
+// that prints one JSON line.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { within } from './bytes.ts';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const inCI = process.env.CI === 'true';
+
+/** Cleanups registered during a test, run in reverse order at its end, pass or fail. */
+export class Scope {
+  #cleanups: (() => unknown)[] = [];
+  defer(fn: () => unknown): void { this.#cleanups.push(fn); }
+  async close(): Promise<void> {
+    while (this.#cleanups.length) {
+      const fn = this.#cleanups.pop()!;
+      await within(Promise.resolve().then(fn), 5000, 'a cleanup').catch((e) => console.error(e));
+    }
+  }
+}
+
+/** A uvu test body with a cleanup scope and a time limit. */
+export function scoped(fn: (s: Scope) => Promise<void>, ms = 30_000) {
+  return async () => {
+    const s = new Scope();
+    try {
+      await within(fn(s), ms, 'the test');
+    } finally {
+      await s.close();
+    }
+  };
+}
+
+/** The runtime binary: node_modules/.bin first, then PATH. Missing: a one-line reason. */
+export function runtime(name: 'deno' | 'bun'): { cmd: string; ok: boolean; reason: string } {
+  const local = join(ROOT, 'node_modules', '.bin', name);
+  const cmd = existsSync(local) ? local : name;
+  const r = spawnSync(cmd, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? (r.error as NodeJS.ErrnoException).code ?? r.error.message : `exit ${r.status}`;
+    return { cmd, ok: false, reason: `${name} is not available (${why}): npm install --no-save ${name === 'deno' ? 'deno@2.9.6' : 'bun'}` };
+  }
+  return { cmd, ok: true, reason: '' };
+}
+
+export interface ScriptRun { code: number | null; signal: string | null; stdout: string; stderr: string; json: any }
+
+/** Runs `cmd args` in the repository root, killed (SIGTERM, then SIGKILL) after `ms`. */
+export async function runScript(cmd: string, args: string[], ms: number, env: Record<string, string> = {}): Promise<ScriptRun> {
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+  let stdout = '', stderr = '';
+  child.stdout!.on('data', (d) => { stdout += d; });
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })));
+  let killer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    child.kill('SIGTERM');
+    killer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  }, ms);
+  const { code, signal } = await exited;
+  clearTimeout(timer);
+  clearTimeout(killer);
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  let json: any;
+  try { json = line ? JSON.parse(line) : undefined; } catch { json = undefined; }
+  return { code, signal, stdout, stderr, json };
+}
+
+export const show = (r: ScriptRun) =>
+  `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}\nstdout: ${r.stdout.slice(-3000)}\nstderr: ${r.stderr.slice(-3000)}`;
