@@ -28,6 +28,14 @@ export default [
     ],
   },
   {
+    input: js('fetch/index.js'),
+    external,
+    output: [
+      { file: 'dist/fetch.mjs', format: 'es' },
+      { file: 'dist/fetch.cjs', format: 'cjs' },
+    ],
+  },
+  {
     input: js('transport/index.js'),
     output: [
       { file: 'dist/transport.mjs', format: 'es' },
@@ -39,6 +47,14 @@ export default [
     input: js('cli/main.js'),
     external: (id) => external(id) || id === '@peculiar/x509' || id.startsWith('@peculiar/x509/'),
     output: { file: 'dist/cli.mjs', format: 'es' },
+  },
+  {
+    input: js('transport/node.js'),
+    external,
+    output: [
+      { file: 'dist/transport-node.mjs', format: 'es' },
+      { file: 'dist/transport-node.cjs', format: 'cjs' },
+    ],
   },
   {
     input: js('entry/hpack-browser.js'),
