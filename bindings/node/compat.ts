@@ -245,7 +245,7 @@ export class Http2ServerRequest extends Readable {
 export class Http2ServerResponse extends Stream {
   #stream: ServerHttp2Stream;
   #headers: Headers = Object.create(null);
-  #trailers: Headers = Object.create(null);
+  #trailers: Headers | null = null; // made by the first setTrailer/addTrailers
   #closed = false;
   #ending = false;
   #destroyed = false;
@@ -271,7 +271,7 @@ export class Http2ServerResponse extends Stream {
   static #onWantTrailers(this: StreamWithCompat): void {
     const res = this[kResponse]!;
     // No trailers: the stream ends with an empty DATA frame (as Node's empty sendTrailers() does).
-    if (!res.#closed && Object.keys(res.#trailers).length) this.sendTrailers(res.#trailers as OutgoingHeaders);
+    if (!res.#closed && res.#trailers && Object.keys(res.#trailers).length) this.sendTrailers(res.#trailers as OutgoingHeaders);
   }
 
   static #onClose(this: StreamWithCompat): void {
@@ -315,7 +315,7 @@ export class Http2ServerResponse extends Stream {
     validateString(name, 'name');
     name = name.trim().toLowerCase();
     assertValidHeader(name, value);
-    this.#trailers[name] = value;
+    (this.#trailers ??= Object.create(null) as Headers)[name] = value;
   }
 
   addTrailers(headers: Headers): void {
