@@ -1,5 +1,23 @@
 // Bundles the compiled bindings (dist/js, from tsc) into one file per package entry.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
 const js = (p) => `dist/js/${p}`;
+
+// Browser and workerd builds: fetch's Node path (node:net / node:tls) becomes a stub, since these
+// bundles must name no node:* module; the `.wasm` import stays an import; the core ships as
+// dist/h2wasm.wasm next to the bundles.
+const portable = {
+  name: 'h2wasm-portable',
+  resolveId(source, importer) {
+    if (source === './node.js' && importer && /[\\/]fetch[\\/][^\\/]+\.js$/.test(importer)) return resolve(js('entry/no-node.js'));
+    if (source.endsWith('.wasm')) return { id: './h2wasm.wasm', external: true };
+    return null;
+  },
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'h2wasm.wasm', source: readFileSync('build/release.wasm') });
+  },
+};
 // Node built-ins stay imports: the node:http2 entry runs where they exist (Node, Deno, Bun, workerd).
 const external = (id) => id.startsWith('node:');
 
@@ -59,5 +77,16 @@ export default [
   {
     input: js('entry/hpack-browser.js'),
     output: { file: 'dist/hpack.browser.mjs', format: 'es' },
+  },
+  {
+    input: js('entry/browser.js'),
+    plugins: [portable],
+    output: { file: 'dist/browser.mjs', format: 'es' },
+  },
+  {
+    input: js('entry/workerd.js'),
+    plugins: [portable],
+    makeAbsoluteExternalsRelative: false,
+    output: { file: 'dist/workerd.mjs', format: 'es' },
   },
 ];

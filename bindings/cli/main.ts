@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { get, CliError } from './get.ts';
 import { serve } from './serve.ts';
+import { relay, parseTarget } from './relay.ts';
 
 const USAGE = `Usage:
   h2wasm serve [dir] [--port N] [--host H] [--h2c] [--cert FILE --key FILE]
@@ -20,6 +21,9 @@ const USAGE = `Usage:
       -d  send DATA (or FILE's contents) as a POST   -X  request method
       -f  exit 22 when the status is 400 or more     --h2c  cleartext (prior knowledge)
       --insecure  skip certificate verification      --cacert  trust this CA (PEM)
+  h2wasm relay --listen PORT --to HOST:PORT [--host H]
+      WebSocket server (host 127.0.0.1) piping each connection's binary messages to its own TCP
+      connection to HOST:PORT, so a browser page can speak HTTP/2 to that server.
   h2wasm --help | --version
 `;
 
@@ -123,16 +127,41 @@ async function runGet(argv: string[]): Promise<number> {
   }, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, version: version() });
 }
 
+const RELAY: Spec = { flags: new Set(['help']), values: new Set(['listen', 'to', 'host']), repeat: new Set(), aliases: { '-h': 'help', '-l': 'listen' } };
+
+async function runRelay(argv: string[]): Promise<number> {
+  const { opts, rest } = parseArgs(argv, RELAY);
+  if (opts.help) { process.stdout.write(USAGE); return 0; }
+  if (rest.length) throw new CliError(`relay takes no arguments, got: ${rest.join(' ')}`, 2);
+  if (!opts.to) throw new CliError('relay needs --to HOST:PORT', 2);
+  const port = Number(opts.listen ?? 8081);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`bad --listen: ${opts.listen}`, 2);
+  const running = await relay({
+    port, host: (opts.host as string) ?? '127.0.0.1', to: parseTarget(opts.to as string), log: (l) => process.stdout.write(l + '\n'),
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is in use (try --listen 0 for a free one)`);
+    throw err instanceof CliError ? err : new CliError(err.message);
+  });
+  process.stdout.write(`relay: ${running.url} → ${opts.to}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); running.close().then(resolve); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === 'serve') return await runServe(rest);
     if (cmd === 'get') return await runGet(rest);
+    if (cmd === 'relay') return await runRelay(rest);
     if (cmd === '--version' || cmd === '-V') { process.stdout.write(`h2wasm ${version()}\n`); return 0; }
     if (cmd === undefined) { process.stderr.write(USAGE); return 2; }
     if (cmd === '--help' || cmd === '-h' || cmd === 'help') { process.stdout.write(USAGE); return 0; }
-    throw new CliError(`unknown command ${cmd} (serve or get; see --help)`, 2);
+    throw new CliError(`unknown command ${cmd} (serve, get or relay; see --help)`, 2);
   } catch (err) {
     const e = err as CliError;
     process.stderr.write(`h2wasm ${cmd && !cmd.startsWith('-') ? `${cmd}: ` : ''}error: ${e?.message ?? err}\n`);
