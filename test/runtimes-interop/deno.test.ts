@@ -1,0 +1,6 @@
+// Deno: our node:http2 API (bindings/node, on Deno's node:net / node:tls) in both roles against
+// node:http2 and nghttpd, h2c and TLS; h2wasm/fetch on Deno's own sockets (deno.ts) both ends and
+// against node:http2. What runs where: lib/suite.ts.
+import { runtimeSuite } from './lib/suite.ts';
+
+runtimeSuite('deno');
