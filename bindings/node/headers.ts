@@ -164,7 +164,7 @@ function checkSingles(pairs: Array<[string, string]>): void {
 }
 
 /** Incoming pairs as Node's headers object (null prototype) and its rawHeaders array. */
-export function fromPairs(pairs: Array<[string, string]>, sensitive: string[] = []): { headers: IncomingHeaders; rawHeaders: string[] } {
+export function fromPairs(pairs: Array<[string, string]>, sensitive: string[] = NO_SENSITIVE as string[]): { headers: IncomingHeaders; rawHeaders: string[] } {
   const headers = Object.create(null) as IncomingHeaders;
   const rawHeaders: string[] = new Array(pairs.length * 2);
   for (let i = 0; i < pairs.length; i++) {
