@@ -1,5 +1,6 @@
-// The soak's load driver: `node bench/soak/load.mjs <port> <seconds> [seed] [concurrency]`,
-// node:http2 clients only. `concurrency` loops each run one request at a time, picked from:
+// The soak's load driver: `node bench/soak/load.mjs <port> <seconds> [seed] [concurrency] [client]`,
+// client = h2wasm (default: connect() from dist/node.mjs, our node:http2-API client) or node:http2.
+// `concurrency` loops each run one request at a time, picked from:
 //
 //   small    GET of 0–16 KiB                      large   GET of 1–8 MiB
 //   slow     GET of 256 KiB–4 MiB read with pauses (the stream paused 0.2–2 s, once or twice)
@@ -12,10 +13,12 @@
 // requests in flight (those are "aborted", like cancellations not held against the server).
 // Every completed response is checked: status, then every byte against DATA, and the length.
 // Over IPC: {type:'progress'} answers the counts; at the end {type:'done', result}.
-import http2 from 'node:http2';
 import { DATA, MiB } from './data.mjs';
 
-const [port, seconds, seedArg, concArg] = process.argv.slice(2).map(Number);
+const [port, seconds, seedArg, concArg] = process.argv.slice(2, 6).map(Number);
+const CLIENT = process.argv[6] || 'h2wasm';
+// Same API either way, so the same driver exercises our client or Node's.
+const http2 = CLIENT === 'node:http2' ? (await import('node:http2')).default : (await import('../../dist/node.mjs')).default;
 const CONCURRENCY = concArg || 32;
 const SLOTS = 8;
 const TIMEOUT_MS = 60_000; // a request that takes longer counts as failed
@@ -229,6 +232,6 @@ for (const s of retired) if (!s.destroyed) closing.push(new Promise((r) => s.onc
 await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 10_000))]);
 const left = [...slots.filter(Boolean).map((s) => s.session), ...retired].filter((s) => !s.destroyed);
 for (const s of left) s.destroy();
-process.send({ type: 'done', result: { counts: snapshot(), failures, seed: seedArg || null, sessionsNotClosing: left.length } });
+process.send({ type: 'done', result: { client: CLIENT, counts: snapshot(), failures, seed: seedArg || null, sessionsNotClosing: left.length } });
 // The IPC message must leave before we go.
 setTimeout(() => process.exit(left.length > 0 ? 3 : 0), 100);

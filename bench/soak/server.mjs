@@ -127,6 +127,7 @@ function figures() {
     for (const s of live.sessions) { try { wasmInUse += s.core?.state.memory ?? 0; } catch { /* destroyed */ } }
   }
   return {
+    at: Date.now(), // when taken: the parent's per-second samples are regressed against it
     rss: mem.rss,
     heapUsed: mem.heapUsed,
     heapTotal: mem.heapTotal,
