@@ -71,6 +71,27 @@ function validValue(p: usize, n: usize): bool {
   return true;
 }
 
+const TOKEN_UPPER: u64 = 0x07fffffe; // A-Z in the upper half of the set above
+
+/** RFC 9110 §9: a method is a token (uppercase allowed). */
+function validMethod(p: usize, n: usize): bool {
+  if (!n) return false;
+  for (let i: usize = 0; i < n; i++) {
+    const c = <u64>load<u8>(p + i);
+    if (c < 64 ? !((TOKEN_LO >> c) & 1) : c >= 128 || !(((TOKEN_HI | TOKEN_UPPER) >> (c - 64)) & 1)) return false;
+  }
+  return true;
+}
+
+/** A request target with SP or controls reads differently on an HTTP/1.1 hop (request smuggling). */
+function validPath(p: usize, n: usize): bool {
+  for (let i: usize = 0; i < n; i++) {
+    const c = load<u8>(p + i);
+    if (c <= 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
 /** A decimal content-length (§8.1.1), or −1 when not one. */
 function parseLength(p: usize, n: usize): i64 {
   if (!n || n > 15) return -1;
@@ -174,7 +195,8 @@ export function checkMessage(kind: u32, records: usize, count: u32, arena: usize
   if (kind == BLOCK_RESPONSE) return (seen & P_STATUS) != 0;
   if (kind == BLOCK_TRAILERS) return true;
   // Requests (§8.3.1, §8.5, RFC 8441 §4).
-  if (!(seen & P_METHOD)) return false;
+  if (!(seen & P_METHOD) || !validMethod(method, methodLength)) return false;
+  if ((seen & P_PATH) && !validPath(path, pathLength)) return false;
   // §8.3.1: a Host naming another authority than :authority is malformed.
   if (host && authority && (hostLength != authorityLength || !bytesEqual(host, authority, hostLength))) return false;
   const connect = eqAscii(method, methodLength, 'CONNECT');

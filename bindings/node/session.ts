@@ -27,6 +27,10 @@ export interface SessionOptions {
   maxReservedRemoteStreams?: number;
   paddingStrategy?: number;
   selectPadding?: unknown; // ignored, as by Node 20: PADDING_STRATEGY_CALLBACK is PADDING_STRATEGY_ALIGNED
+  /** h2wasm (servers): ms for the client's preface and first SETTINGS, else the connection closes (DESIGN.md: 10 s). */
+  prefaceTimeout?: number;
+  /** h2wasm (servers): ms for our first SETTINGS to be acknowledged, else GOAWAY SETTINGS_TIMEOUT (RFC 9113 §6.5.3). */
+  settingsTimeout?: number;
 }
 
 // Node's defaults where they differ from the core's.
@@ -65,6 +69,25 @@ export class Http2Session extends EventEmitter {
   #proxy: Duplex | undefined = undefined;
   #timeout: ReturnType<typeof setTimeout> | undefined = undefined; // the idle timer of setTimeout()
   #localWindow = 65535; // the connection window we asked for (Node's effectiveLocalWindowSize)
+  // Server sessions: a peer that never completes the handshake must not hold a connection forever.
+  #prefaceTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #ackTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #linger = false; // a connection error: our GOAWAY must reach the peer before the socket goes
+
+  /**
+   * @internal A connection error ends the events being dispatched: what handlers submit for the
+   * streams before it is dropped (nothing goes out after our GOAWAY), as nghttp2 queues and never
+   * sends it, instead of throwing into the application.
+   */
+  _failed = false;
+  /**
+   * @internal Streams that the events being dispatched reset (a request and its RST_STREAM in one
+   * read: Rapid Reset). The core has closed them already; a handler answering the request before
+   * the reset reaches its stream must not get an exception for it.
+   */
+  _doomed = new Set<number>();
+  /** @internal Submissions for this stream would fail for a reason the application cannot see yet. */
+  _dropping(id: number): boolean { return this._failed || this._doomed.has(id); }
 
   /** @internal Streams whose response HEADERS wait for the next flush. */
   _pendingResponses = new Set<Http2Stream>();
@@ -98,6 +121,12 @@ export class Http2Session extends EventEmitter {
       },
     });
     this._maxSendHeaderBlockLength = numberOption(options.maxSendHeaderBlockLength) ?? 65536;
+    if (type === constants.NGHTTP2_SESSION_SERVER) {
+      this.#prefaceTimer = setTimeout(() => this.destroy(), numberOption(options.prefaceTimeout) ?? 10_000);
+      this.#ackTimer = setTimeout(() => this.destroy(undefined, constants.NGHTTP2_SETTINGS_TIMEOUT), numberOption(options.settingsTimeout) ?? 10_000);
+      this.#prefaceTimer.unref?.();
+      this.#ackTimer.unref?.();
+    }
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.on('error', (err: Error) => this.destroy(err));
     socket.on('close', () => this.destroy());
@@ -185,7 +214,12 @@ export class Http2Session extends EventEmitter {
       this.destroy(err as Error);
       return;
     }
+    for (const e of events) {
+      if (e.type === 'reset' || (e.type === 'error' && e.scope === 'stream')) this._doomed.add(e.streamId);
+      else if (e.type === 'error') this._failed = true;
+    }
     for (const e of events) this.#dispatch(e);
+    this._doomed.clear();
     this._flush();
   }
 
@@ -198,12 +232,28 @@ export class Http2Session extends EventEmitter {
 
   /** @internal */
   _flush(): void {
+    try {
+      this.#flush();
+    } catch (err) {
+      // The core's instance trapped (in this session or another one on it): fail this session, not the process.
+      if ((err as { code?: string })?.code !== 'ERR_H2WASM_CORE_TRAP') throw err;
+      this.destroy(err as Error);
+    }
+  }
+
+  #flush(): void {
     this.#flushScheduled = false;
     const core = this.core;
     if (!core || this._socket.destroyed) return;
     if (this._pendingResponses.size) {
       for (const s of this._pendingResponses) s._sendPendingResponse();
       this._pendingResponses.clear();
+    }
+    // The socket's buffer is full (a peer that does not read): leave frames and body slices queued
+    // in the core, where streams' backpressure bounds them, until it drains; read nothing meanwhile.
+    if ((this._socket as Duplex & { writableNeedDrain?: boolean }).writableNeedDrain) {
+      this.#awaitDrain();
+      return;
     }
     const chunks = core.pull();
     if (chunks.length) {
@@ -218,6 +268,20 @@ export class Http2Session extends EventEmitter {
     if (this.core && core.wantsWrite) setImmediate(() => this._scheduleFlush());
     if (this._waitingDrain.size) for (const s of this._waitingDrain) s._drained();
     if (this.#closing && core.state.openStreams === 0) this.destroy();
+  }
+
+  #drainAwaited = false;
+  #awaitDrain(): void {
+    if (this.#drainAwaited) return;
+    this.#drainAwaited = true;
+    const sock = this._socket;
+    sock.pause();
+    sock.once('drain', () => {
+      this.#drainAwaited = false;
+      if (this.#destroyed) return;
+      sock.resume();
+      this._scheduleFlush();
+    });
   }
 
   /** @internal */
@@ -283,8 +347,9 @@ export class Http2Session extends EventEmitter {
       }
       case 'stream-end': break; // delivered with the DATA or HEADERS that carried it
       case 'reset': this.#streams.get(e.streamId)?._receiveReset(e.code); break;
-      case 'settings': debugSession(this._typeName, 'new settings received'); this.emit('remoteSettings', toNodeSettings(e.settings)); break;
+      case 'settings': clearTimeout(this.#prefaceTimer); debugSession(this._typeName, 'new settings received'); this.emit('remoteSettings', toNodeSettings(e.settings)); break;
       case 'settings-ack': {
+        clearTimeout(this.#ackTimer);
         const settings = toNodeSettings(e.settings);
         this.#settingsCallbacks.shift()?.(null, settings, 0);
         this.emit('localSettings', settings);
@@ -329,6 +394,7 @@ export class Http2Session extends EventEmitter {
       }
       case 'error':
         if (e.scope === 'connection') {
+          this.#linger = true;
           this.destroy(errorOf('ERR_HTTP2_ERROR', e.reason));
         } else {
           // A stream error we detected: RST_STREAM went out; the stream fails with its code
@@ -421,6 +487,8 @@ export class Http2Session extends EventEmitter {
     this.#destroyed = true;
     debugSession(this._typeName, 'destroying');
     clearTimeout(this.#timeout);
+    clearTimeout(this.#prefaceTimer);
+    clearTimeout(this.#ackTimer);
     this.removeAllListeners('timeout');
     const core = this.core;
     if (core && !this._socket.destroyed) {
@@ -451,7 +519,8 @@ export class Http2Session extends EventEmitter {
     core?.destroy();
     this.core = null;
     this._socket.end();
-    this._socket.destroy();
+    if (this.#linger) lingeringClose(this._socket);
+    else this._socket.destroy();
     queueMicrotask(() => {
       if (error) this.emit('error', error);
       this.emit('close');
@@ -630,6 +699,20 @@ export class ClientHttp2Session extends Http2Session {
     this._scheduleFlush();
     return stream;
   }
+}
+
+/**
+ * Closing a socket with unread input makes the kernel send RST at once, and the peer may then
+ * lose our GOAWAY (its code is the diagnosis). So after a connection error: FIN, read nothing
+ * more (a flooding peer costs nothing meanwhile), and destroy a moment later.
+ */
+const LINGER_MS = 1000;
+function lingeringClose(socket: Duplex): void {
+  if (socket.destroyed) return;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref?.();
+  socket.once('close', () => clearTimeout(timer));
+  socket.pause();
 }
 
 /** A numeric option as Node reads them: numbers are taken (clamped to u32), anything else ignored. */

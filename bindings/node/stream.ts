@@ -54,7 +54,8 @@ export class Http2Stream extends Duplex {
   #unconsumed = 0; // DATA octets read from the wire but not yet taken by the reader
   #writeCallback: ((err?: Error | null) => void) | null = null;
   #wroteData = false;
-  #endSent = false; // END_STREAM already went out (on HEADERS)
+  #endSent = false; // END_STREAM already went out (on HEADERS, or on the last DATA)
+  #endWithChunk = false; // end(chunk) with nothing else queued: END_STREAM rides on that chunk's DATA
   #pendingResponse: { pairs: Array<[string, string]>; sensitive: string[] } | null = null;
 
   /** @internal Figures for the 'http2' performance entry (times from performance.now()). */
@@ -159,6 +160,7 @@ export class Http2Stream extends Duplex {
     const r = this.#pendingResponse;
     if (!r) return;
     this.#pendingResponse = null;
+    if (this.session._dropping(this.id)) return;
     this.session._core().respond(this.id, r.pairs, { endStream, sensitive: r.sensitive });
   }
 
@@ -173,6 +175,7 @@ export class Http2Stream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.session._dropping(this.id)) { cb(); return; } // the session is failing: this stream is about to be destroyed
     if (!this.headersSent && this instanceof ServerHttp2Stream) this.respond();
     this._sendPendingResponse();
     this.#wroteData = true;
@@ -180,7 +183,11 @@ export class Http2Stream extends Duplex {
     this.#bytesWritten += chunk.byteLength;
     if (!this.#firstByteSent) this.#firstByteSent = performance.now();
     try {
-      this.session._core().data(this.id, chunk); // a Buffer is a Uint8Array: queued as it is
+      const last = this.#endWithChunk;
+      this.#endWithChunk = false;
+      // A Buffer is a Uint8Array: queued as it is. The last chunk of end(chunk) carries END_STREAM.
+      this.session._core().data(this.id, chunk, last ? END_STREAM : undefined);
+      if (last) this.#endSent = true;
     } catch (err) {
       cb(err as Error);
       return;
@@ -190,12 +197,19 @@ export class Http2Stream extends Duplex {
     else { this.#writeCallback = cb; this.session._waitingDrain.add(this); }
   }
 
+  override end(chunk?: unknown, encoding?: unknown, cb?: unknown): this {
+    // end(chunk) as the only write: no empty DATA frame after it, and no extra turn for _final.
+    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function' && !this.writableEnded &&
+      this.writableLength === 0 && !this.waitForTrailers && !this.#endSent && this instanceof ServerHttp2Stream) this.#endWithChunk = true;
+    return super.end(chunk as never, encoding as never, cb as never);
+  }
+
   override _final(cb: (err?: Error | null) => void): void {
     debugStream(this.id, this.session._typeName, 'shutting down writable on _final');
     this.#finalDone = true;
     if (!this.headersSent && this instanceof ServerHttp2Stream) this.respond();
     const core = this.session.core;
-    if (!core || this.closed || this.#endSent) { cb(); this.#dumpUnread(); return; }
+    if (!core || this.closed || this.#endSent || this.session._dropping(this.id)) { cb(); this.#dumpUnread(); return; }
     if (this.waitForTrailers) {
       this._sendPendingResponse();
       this.#trailersReady = true;
@@ -270,7 +284,7 @@ export class Http2Stream extends Duplex {
     if (!this.#trailersReady) throw errorOf('ERR_HTTP2_TRAILERS_NOT_READY', 'Trailing headers cannot be sent until after the wantTrailers event is emitted');
     const { pairs, sensitive } = toPairs(headers, 'trailers');
     this.sentTrailers = headers;
-    this.session._core().trailers(this.id, pairs, { sensitive });
+    if (!this.session._dropping(this.id)) this.session._core().trailers(this.id, pairs, { sensitive });
     this.session._scheduleFlush();
   }
 
@@ -391,7 +405,7 @@ export class ServerHttp2Stream extends Http2Stream {
     // As Node: 204, 205, 304 and responses to HEAD have no body, so the writable side ends now.
     const status = out[':status'] as number;
     if (options.endStream || status === 204 || status === 205 || status === 304 || this.session._requestHeaders(this.id)?.[':method'] === 'HEAD') {
-      this.session._core().respond(this.id, pairs, { endStream: !this.waitForTrailers, sensitive });
+      if (!this.session._dropping(this.id)) this.session._core().respond(this.id, pairs, { endStream: !this.waitForTrailers, sensitive });
       if (this.waitForTrailers) this.end(); else this._endedOnHeaders();
     } else this._setPendingResponse(pairs, sensitive);
     this.session._scheduleFlush();
@@ -485,7 +499,8 @@ export class ServerHttp2Stream extends Http2Stream {
   additionalHeaders(headers: OutgoingHeaders): void {
     if (this.destroyed || this.closed) throw errorOf('ERR_HTTP2_INVALID_STREAM', 'The stream has been destroyed');
     if (this.headersSent) throw errorOf('ERR_HTTP2_HEADERS_AFTER_RESPOND', 'Cannot specify additional headers after response initiated');
-    this.session._core().informational(this.id, toPairs(headers, 'informational').pairs);
+    const pairs = toPairs(headers, 'informational').pairs;
+    if (!this.session._dropping(this.id)) this.session._core().informational(this.id, pairs);
     (this.sentInfoHeaders ??= []).push(headers);
     this.session._scheduleFlush();
   }
