@@ -196,38 +196,64 @@ export class Session {
     const ascii = u32[R + 4] | 0;
     const snaps = u32[R + 5] >>> 2;
     const out: Event[] = new Array(count);
+    const cache = this.#cache;
+    let n = 0; // events out (consecutive DATA of one stream become one)
     for (let i = 0; i < count; i++, ev += abi.H2_EVENT_WORDS) {
       const kind = u32[ev], flags = u32[ev + 1], streamId = u32[ev + 2];
       const a = u32[ev + 3], b = u32[ev + 4], cc = u32[ev + 5], d = u32[ev + 6];
       const endStream = (flags & abi.EVF_END_STREAM) !== 0;
-      const headers = () => readRecords(u8, u32, records + a * abi.HPACK_RECORD_WORDS, b, bytes, ascii, this.#cache, null);
+      const at = records + a * abi.HPACK_RECORD_WORDS;
       switch (kind) {
-        case abi.EV_REQUEST: out[i] = { type: 'request', streamId, headers: headers(), endStream }; break;
-        case abi.EV_RESPONSE: out[i] = { type: 'response', streamId, headers: headers(), endStream }; break;
-        case abi.EV_INFORMATIONAL: out[i] = { type: 'informational', streamId, headers: headers() }; break;
-        case abi.EV_TRAILERS: out[i] = { type: 'trailers', streamId, headers: headers() }; break;
-        case abi.EV_PUSH: out[i] = { type: 'push', streamId, promisedStreamId: cc, headers: headers() }; break;
-        case abi.EV_DATA: out[i] = { type: 'data', streamId, bytes: u8.slice(a, a + b), endStream }; break;
-        case abi.EV_STREAM_END: out[i] = { type: 'stream-end', streamId }; break;
-        case abi.EV_RESET: this.#bodies.delete(streamId); out[i] = { type: 'reset', streamId, code: a }; break;
-        case abi.EV_SETTINGS: out[i] = { type: 'settings', settings: snapshotSettings(u32, snaps + a * 8) }; break;
-        case abi.EV_SETTINGS_ACK: out[i] = { type: 'settings-ack', settings: snapshotSettings(u32, snaps + a * 8) }; break;
-        case abi.EV_PING: out[i] = { type: 'ping', payload: u8.slice(a, a + 8) }; break;
-        case abi.EV_PING_ACK: out[i] = { type: 'ping-ack', payload: u8.slice(a, a + 8) }; break;
-        case abi.EV_GOAWAY: out[i] = { type: 'goaway', code: a, lastStreamId: b, debugData: u8.slice(cc, cc + d) }; break;
-        case abi.EV_ALTSVC:
-          out[i] = { type: 'altsvc', streamId, origin: latin1Decode(u8, a, b), value: latin1Decode(u8, cc, d) };
+        case abi.EV_REQUEST: out[n++] = { type: 'request', streamId, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null), endStream }; break;
+        case abi.EV_RESPONSE: out[n++] = { type: 'response', streamId, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null), endStream }; break;
+        case abi.EV_INFORMATIONAL: out[n++] = { type: 'informational', streamId, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null) }; break;
+        case abi.EV_TRAILERS: out[n++] = { type: 'trailers', streamId, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null) }; break;
+        case abi.EV_PUSH: out[n++] = { type: 'push', streamId, promisedStreamId: cc, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null) }; break;
+        case abi.EV_DATA: {
+          // A run of DATA on one stream (many small frames: a dribbling peer) is one event, one copy.
+          let end = i, total = b, last = endStream, next = ev + abi.H2_EVENT_WORDS;
+          while (!last && end + 1 < count && u32[next] === abi.EV_DATA && u32[next + 2] === streamId) {
+            total += u32[next + 4];
+            last = (u32[next + 1] & abi.EVF_END_STREAM) !== 0;
+            end++;
+            next += abi.H2_EVENT_WORDS;
+          }
+          let data: Uint8Array;
+          if (end === i) data = u8.slice(a, a + b);
+          else {
+            data = new Uint8Array(total);
+            let at2 = 0;
+            for (let k = i, e2 = ev; k <= end; k++, e2 += abi.H2_EVENT_WORDS) {
+              const from = u32[e2 + 3], len = u32[e2 + 4];
+              data.set(u8.subarray(from, from + len), at2);
+              at2 += len;
+            }
+            ev += (end - i) * abi.H2_EVENT_WORDS;
+            i = end;
+          }
+          out[n++] = { type: 'data', streamId, bytes: data, endStream: last };
           break;
-        case abi.EV_ORIGIN: out[i] = { type: 'origin', origins: parseOrigins(u8, a, b) }; break;
-        case abi.EV_PRIORITY_UPDATE: out[i] = { type: 'priority-update', streamId, value: latin1Decode(u8, a, b) }; break;
-        case abi.EV_WINDOW_UPDATE: out[i] = { type: 'window-update', streamId, increment: a }; break;
+        }
+        case abi.EV_STREAM_END: out[n++] = { type: 'stream-end', streamId }; break;
+        case abi.EV_RESET: this.#bodies.delete(streamId); out[n++] = { type: 'reset', streamId, code: a }; break;
+        case abi.EV_SETTINGS: out[n++] = { type: 'settings', settings: snapshotSettings(u32, snaps + a * 8) }; break;
+        case abi.EV_SETTINGS_ACK: out[n++] = { type: 'settings-ack', settings: snapshotSettings(u32, snaps + a * 8) }; break;
+        case abi.EV_PING: out[n++] = { type: 'ping', payload: u8.slice(a, a + 8) }; break;
+        case abi.EV_PING_ACK: out[n++] = { type: 'ping-ack', payload: u8.slice(a, a + 8) }; break;
+        case abi.EV_GOAWAY: out[n++] = { type: 'goaway', code: a, lastStreamId: b, debugData: u8.slice(cc, cc + d) }; break;
+        case abi.EV_ALTSVC:
+          out[n++] = { type: 'altsvc', streamId, origin: latin1Decode(u8, a, b), value: latin1Decode(u8, cc, d) };
+          break;
+        case abi.EV_ORIGIN: out[n++] = { type: 'origin', origins: parseOrigins(u8, a, b) }; break;
+        case abi.EV_PRIORITY_UPDATE: out[n++] = { type: 'priority-update', streamId, value: latin1Decode(u8, a, b) }; break;
+        case abi.EV_WINDOW_UPDATE: out[n++] = { type: 'window-update', streamId, increment: a }; break;
         case abi.EV_UNKNOWN_FRAME:
-          out[i] = { type: 'unknown-frame', frameType: a, flags: b, streamId, payload: u8.slice(cc, cc + d) };
+          out[n++] = { type: 'unknown-frame', frameType: a, flags: b, streamId, payload: u8.slice(cc, cc + d) };
           break;
         case abi.EV_ERROR: {
           const connection = (flags & abi.EVF_CONNECTION) !== 0;
           if (!connection) this.#bodies.delete(streamId);
-          out[i] = {
+          out[n++] = {
             type: 'error', scope: connection ? 'connection' : 'stream', streamId, code: a,
             reason: REASONS[b] ?? `reason ${b}`, local: (flags & abi.EVF_REMOTE) === 0,
           };
@@ -236,6 +262,7 @@ export class Session {
         default: throw new H2Error('ERR_H2WASM_CORE', `unknown event kind ${kind}`);
       }
     }
+    out.length = n;
     return out;
   }
 
