@@ -246,7 +246,17 @@ export class Session {
           break;
         case abi.EV_ORIGIN: out[n++] = { type: 'origin', origins: parseOrigins(u8, a, b) }; break;
         case abi.EV_PRIORITY_UPDATE: out[n++] = { type: 'priority-update', streamId, value: latin1Decode(u8, a, b) }; break;
-        case abi.EV_WINDOW_UPDATE: out[n++] = { type: 'window-update', streamId, increment: a }; break;
+        case abi.EV_WINDOW_UPDATE: {
+          // A run of WINDOW_UPDATEs for one stream (a peer flooding 1-octet increments) is one event.
+          let increment = a;
+          while (i + 1 < count && u32[ev + abi.H2_EVENT_WORDS] === abi.EV_WINDOW_UPDATE && u32[ev + abi.H2_EVENT_WORDS + 2] === streamId) {
+            ev += abi.H2_EVENT_WORDS;
+            i++;
+            increment += u32[ev + 3];
+          }
+          out[n++] = { type: 'window-update', streamId, increment };
+          break;
+        }
         case abi.EV_UNKNOWN_FRAME:
           out[n++] = { type: 'unknown-frame', frameType: a, flags: b, streamId, payload: u8.slice(cc, cc + d) };
           break;

@@ -4,6 +4,8 @@
 // resources, so the suite measures memory and leaks without sharing a heap with the attacker.
 // An uncaught exception is reported and the process exits 70.
 import { createServer } from '../../bindings/node/index.ts';
+
+const GEN_CHUNK = Buffer.alloc(65536, 0x62);
 import type { ServerHttp2Session, ServerHttp2Stream } from '../../bindings/node/index.ts';
 
 // uvu imports every file of the folder it is given: only a child started by the harness serves.
@@ -50,14 +52,16 @@ server.on('stream', (stream: ServerHttp2Stream, headers: Record<string, string>)
     return;
   }
   if (path.startsWith('/gen/')) {
-    // A body made as it goes, in fresh chunks, honouring the stream's backpressure as apps do.
+    // A body written as it goes, honouring the stream's backpressure as apps do. The chunk is
+    // shared: fresh 64 KB buffers would make the app's own garbage (freed only at V8's next GC)
+    // dominate the RSS this test holds the server to.
     let left = Number(path.slice(5)) || 0;
     stream.respond({ ':status': 200 });
     const more = () => {
       while (left > 0 && !stream.destroyed) {
         const n = Math.min(left, 65536);
         left -= n;
-        if (!stream.write(Buffer.alloc(n, 0x62))) { stream.once('drain', more); return; }
+        if (!stream.write(n === 65536 ? GEN_CHUNK : GEN_CHUNK.subarray(0, n))) { stream.once('drain', more); return; }
       }
       if (!stream.destroyed) stream.end();
     };
