@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inCI, scoped, within, sha256 } from '../interop/helpers/util.ts';
+import { scoped, within, sha256, withTool } from '../interop/helpers/util.ts';
 
 const test = suite('cli: h2wasm serve / get');
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -152,25 +152,7 @@ async function waitForPort(port: number, ms = 10_000): Promise<void> {
   }
 }
 
-function tool(name: string): { ok: boolean; reason: string } {
-  const r = spawnSync(name, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-  if (r.error || r.status !== 0) {
-    const why = r.error ? (r.error as NodeJS.ErrnoException).code ?? r.error.message : `exit ${r.status}`;
-    return { ok: false, reason: `${name} is not available (${why}): apt-get install -y curl nghttp2-client nghttp2-server` };
-  }
-  return { ok: true, reason: '' };
-}
 
-/** Registers tests needing `name`: skipped with a reason, or failing under CI, when it is missing. */
-function withTool(name: string, register: () => void): void {
-  const t = tool(name);
-  if (t.ok) register();
-  else if (inCI) test(`${name} is installed (CI=true)`, () => assert.unreachable(t.reason));
-  else {
-    console.log(`# skip: ${t.reason}`);
-    test.skip(`${name} tests`, () => {});
-  }
-}
 
 // ------------------------------------------------------------------ serve: certificates
 
@@ -205,7 +187,7 @@ test('serve: a directory that does not exist fails with one line and exit 1', sc
 
 // ------------------------------------------------------------------ serve ← curl
 
-withTool('curl', () => {
+withTool(test, 'curl', () => {
   const curlTls = (args: string[]) => run('curl', ['-sS', '--http2', '--cacert', CA(), ...args]);
   const curlH2c = (args: string[]) => run('curl', ['-sS', '--http2-prior-knowledge', ...args]);
 
@@ -304,7 +286,7 @@ withTool('curl', () => {
 
 // ------------------------------------------------------------------ serve ← nghttp
 
-withTool('nghttp', () => {
+withTool(test, 'nghttp', () => {
   for (const label of ['TLS', 'h2c'] as const) {
     test(`serve ← nghttp (${label}): 0 B, 1 B, 1 MiB, 64 MiB by sha256`, scoped(async () => {
       const base = label === 'TLS' ? tls.base : h2c.base;
@@ -415,7 +397,7 @@ test('get -v: an nghttp -v style trace on stderr (SETTINGS, HEADERS with fields,
   assert.is(data.reduce((n, m) => n + Number(m[1]), 0), MiB, 'the DATA frames add up to the body');
 }, 30_000));
 
-withTool('nghttp', () => {
+withTool(test, 'nghttp', () => {
   test('the trace patterns hold for nghttp -v itself (same format)', scoped(async () => {
     const r = await run('nghttp', ['-v', `${h2c.base}/digits.txt`]);
     assert.is(r.code, 0, show(r));
@@ -425,7 +407,7 @@ withTool('nghttp', () => {
 
 // ------------------------------------------------------------------ get ← nghttpd
 
-withTool('nghttpd', () => {
+withTool(test, 'nghttpd', () => {
   async function nghttpd(s: { defer: (fn: () => unknown) => void }, args: string[]): Promise<number> {
     const port = await freePort();
     const proc = start('nghttpd', ['-d', WWW, ...args.map((a) => (a === 'PORT' ? String(port) : a))]);

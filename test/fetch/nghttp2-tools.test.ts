@@ -8,19 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { serve, createFetch } from '../../bindings/fetch/index.ts';
-import { HOST, MiB, body, digest, inCI, scoped, sha256, sleep, tool, within, type Scope } from './helpers/pair.ts';
+import { HOST, MiB, body, digest, scoped, sha256, sleep, within, type Scope } from './helpers/pair.ts';
+import { withTool } from '../interop/helpers/util.ts';
 
 const test = suite('fetch: nghttpd and nghttp');
 
-function withTool(name: string, register: () => void) {
-  const t = tool(name);
-  if (t.ok) register();
-  else if (inCI) test(`${name} is installed (CI=true)`, () => assert.unreachable(t.reason));
-  else {
-    console.log(`# skip: ${t.reason}`);
-    test.skip(`${name} tests`, () => {});
-  }
-}
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -68,7 +60,7 @@ async function nghttpd(s: Scope, files: Record<string, Uint8Array>): Promise<str
   return `http://${HOST}:${port}`;
 }
 
-withTool('nghttpd', () => {
+withTool(test, 'nghttpd', () => {
   test('fetch → nghttpd: a 16 MiB file by sha256, 404, HEAD, 20 concurrent GETs on one session', scoped(async (s) => {
     const big = body(16 * MiB);
     const base = await nghttpd(s, { 'big.bin': big, 'small.txt': new TextEncoder().encode('small file\n') });
@@ -109,7 +101,7 @@ withTool('nghttpd', () => {
   }));
 });
 
-withTool('nghttp', () => {
+withTool(test, 'nghttp', () => {
   test('nghttp → serve: GET, and a 1 MiB upload with a trailer, hashed by the handler', scoped(async (s) => {
     const dir = mkdtempSync(join(tmpdir(), 'h2wasm-fetch-'));
     s.defer(() => rmSync(dir, { recursive: true, force: true }));

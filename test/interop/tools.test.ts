@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOST, MiB, body, inCI, scoped, tool, within, type Scope } from './helpers/util.ts';
+import { HOST, MiB, body, scoped, within, withTool, type Scope } from './helpers/util.ts';
 import { once } from 'node:events';
 import { nodeClient, nodeRequest, nodeServer } from './helpers/node-peers.ts';
 
@@ -60,18 +60,8 @@ async function exampleServer(s: Scope): Promise<{ url: string; proc: ReturnType<
 
 const show = (r: Run) => `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}\nstdout: ${r.stdout.slice(0, 3000)}\nstderr: ${r.stderr.slice(0, 3000)}`;
 
-/** Registers tests needing `name`: skipped with a reason, or failing under CI, when it is missing. */
-function withTool(name: string, register: () => void) {
-  const t = tool(name);
-  if (t.ok) register();
-  else if (inCI) test(`${name} is installed (CI=true)`, () => assert.unreachable(t.reason));
-  else {
-    console.log(`# skip: ${t.reason}`);
-    test.skip(`${name} tests`, () => {});
-  }
-}
 
-withTool('curl', () => {
+withTool(test, 'curl', () => {
   test('curl --http2-prior-knowledge GET → 200 hello world', scoped(async (s) => {
     const { url, proc } = await exampleServer(s);
     const r = await run(s, 'curl', ['-sS', '--http2-prior-knowledge', '-D', '-', '-w', '\n%{http_code} %{http_version}\n', url]);
@@ -101,7 +91,7 @@ withTool('curl', () => {
   }));
 });
 
-withTool('nghttp', () => {
+withTool(test, 'nghttp', () => {
   test('nghttp -v: SETTINGS, HEADERS, DATA with END_STREAM', scoped(async (s) => {
     const { url, proc } = await exampleServer(s);
     const r = await run(s, 'nghttp', ['-v', '-n', url]);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath, parse as parseUrl } from 'node:url';
 import fastify from 'fastify';
 import ours from '../../bindings/node/index.ts';
-import { HOST, inCI, listen, scoped, sleep, tool, within, type Scope } from '../interop/helpers/util.ts';
+import { HOST, listen, scoped, sleep, within, withTool, type Scope } from '../interop/helpers/util.ts';
 import { testCerts } from '../helpers/certs.ts';
 
 const test = suite('compat API');
@@ -679,17 +679,8 @@ test('allowHTTP1: checkContinue and clientError reach the HTTP/2 server from HTT
   await within(new Promise<void>((resolve) => server.close(() => resolve())), 3000, 'close with an idle HTTP/1.1 keep-alive connection');
 }));
 
-function withTool(name: string, register: () => void) {
-  const t = tool(name);
-  if (t.ok) register();
-  else if (inCI) test(`${name} is installed (CI=true)`, () => assert.unreachable(t.reason));
-  else {
-    console.log(`# skip: ${t.reason}`);
-    test.skip(`${name} tests`, () => {});
-  }
-}
 
-withTool('curl', () => {
+withTool(test, 'curl', () => {
   test('allowHTTP1: curl --http1.1 and curl --http2 on the same port as a node:http2 client', scoped(async (s) => {
     const { key, cert, ca } = testCerts();
     const server: Any = ours.createSecureServer({ key, cert, allowHTTP1: true }, (req: Any, res: Any) => {

@@ -116,12 +116,32 @@ export function tool(name: string, versionArgs = ['--version']): { ok: boolean; 
   const r = spawnSync(name, versionArgs, { encoding: 'utf8', timeout: 10_000 });
   if (r.error || r.status !== 0) {
     const why = r.error ? (r.error as NodeJS.ErrnoException).code ?? r.error.message : `exit ${r.status}`;
-    return { ok: false, reason: `${name} is not available (${why}): apt-get install -y curl nghttp2-client` };
+    return { ok: false, reason: `${name} is not available (${why}): apt-get install -y curl nghttp2-client nghttp2-server` };
   }
   return { ok: true, reason: '' };
 }
 
 export const inCI = process.env.CI === 'true';
+
+/** The `test` of a uvu file or suite: what withTool registers on. */
+interface Registrar {
+  (name: string, fn: () => void): void;
+  skip(name: string, fn: () => void): void;
+}
+
+/**
+ * Registers the tests that need `name` (via `register`) when it runs; otherwise one skipped test
+ * with a one-line reason, or under CI=true one failing test (a missing peer is a failure there).
+ */
+export function withTool(test: Registrar, name: string, register: () => void): void {
+  const t = tool(name);
+  if (t.ok) register();
+  else if (inCI) test(`${name} is installed (CI=true)`, () => { throw new Error(t.reason); });
+  else {
+    console.log(`# skip: ${t.reason}`);
+    test.skip(`${name} tests`, () => {});
+  }
+}
 
 /** Bytes to a readable one-line form for failure messages. */
 export const preview = (b: Uint8Array, n = 64) => JSON.stringify(Buffer.from(b.subarray(0, n)).toString('latin1'));
