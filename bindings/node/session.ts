@@ -250,7 +250,9 @@ export class Http2Session extends EventEmitter {
       this._pendingResponses.clear();
     }
     // The socket's buffer is full (a peer that does not read): leave frames and body slices queued
-    // in the core, where streams' backpressure bounds them, until it drains; read nothing meanwhile.
+    // in the core, where streams' backpressure and the session's limits bound them, until it drains.
+    // Reading goes on: two peers that both stopped reading while their writes wait would wait for
+    // each other for ever (what a flooder makes us queue meanwhile is the core's limits' business).
     if ((this._socket as Duplex & { writableNeedDrain?: boolean }).writableNeedDrain) {
       this.#awaitDrain();
       return;
@@ -274,13 +276,9 @@ export class Http2Session extends EventEmitter {
   #awaitDrain(): void {
     if (this.#drainAwaited) return;
     this.#drainAwaited = true;
-    const sock = this._socket;
-    sock.pause();
-    sock.once('drain', () => {
+    this._socket.once('drain', () => {
       this.#drainAwaited = false;
-      if (this.#destroyed) return;
-      sock.resume();
-      this._scheduleFlush();
+      if (!this.#destroyed) this._scheduleFlush();
     });
   }
 
