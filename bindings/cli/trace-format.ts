@@ -4,30 +4,13 @@
 import type { FrameInfo } from '../core/index.ts';
 import { HpackDecoder } from '../hpack/codec.ts';
 import { ERROR_NAMES } from '../core/constants.ts';
+import { FRAME_TYPE_NAMES as TYPES, SETTING_ID_NAMES as SETTINGS, frameFlagNames as flagNames } from '../core/trace.ts';
 
-const TYPES: Record<number, string> = {
-  0: 'DATA', 1: 'HEADERS', 2: 'PRIORITY', 3: 'RST_STREAM', 4: 'SETTINGS', 5: 'PUSH_PROMISE', 6: 'PING',
-  7: 'GOAWAY', 8: 'WINDOW_UPDATE', 9: 'CONTINUATION', 10: 'ALTSVC', 12: 'ORIGIN', 16: 'PRIORITY_UPDATE',
-};
-const SETTINGS: Record<number, string> = {
-  1: 'SETTINGS_HEADER_TABLE_SIZE', 2: 'SETTINGS_ENABLE_PUSH', 3: 'SETTINGS_MAX_CONCURRENT_STREAMS',
-  4: 'SETTINGS_INITIAL_WINDOW_SIZE', 5: 'SETTINGS_MAX_FRAME_SIZE', 6: 'SETTINGS_MAX_HEADER_LIST_SIZE',
-  8: 'SETTINGS_ENABLE_CONNECT_PROTOCOL', 9: 'SETTINGS_NO_RFC7540_PRIORITIES',
-};
 const INDENT = '          ';
 const hex2 = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 const u32 = (p: Uint8Array, at: number) => ((p[at] << 24) | (p[at + 1] << 16) | (p[at + 2] << 8) | p[at + 3]) >>> 0;
 const errorName = (code: number) => `${ERROR_NAMES[code] ?? 'UNKNOWN'}(${hex2(code)})`;
 
-function flagNames(type: number, flags: number): string[] {
-  const names: string[] = [];
-  if ((type === 0 || type === 1) && flags & 0x1) names.push('END_STREAM');
-  if ((type === 4 || type === 6) && flags & 0x1) names.push('ACK');
-  if ((type === 1 || type === 5 || type === 9) && flags & 0x4) names.push('END_HEADERS');
-  if ((type === 0 || type === 1 || type === 5) && flags & 0x8) names.push('PADDED');
-  if (type === 1 && flags & 0x20) names.push('PRIORITY');
-  return names;
-}
 
 interface Block { streamId: number; type: number; fragments: Uint8Array[]; note: string }
 
