@@ -399,9 +399,10 @@ export class Session {
     s.closedBy = how;
     this.scheduler.remove(s);
     s.pending = 0;
-    // Octets the application never consumed would shrink the connection window for good.
-    const unconsumed = <i64>this.sent.initialWindowSize - s.recvWindow - <i64>s.recvUnacked;
-    if (unconsumed > 0 && s.recvWindow > 0 && !this.dead) this.creditConnection(<u32>unconsumed);
+    // Octets the application has not consumed yet would otherwise shrink the connection window
+    // for good if it never does; its later consume() of them credits nothing twice.
+    if (s.held && !this.dead) this.creditConnection(s.held);
+    s.held = 0;
     this.streams.closed(s, KEEP_CLOSED);
   }
 
@@ -590,7 +591,7 @@ export class Session {
     s.recvWindow -= length;
     const dataLength = length - <u32>pad;
     const data = p + ((flags & Flag.PADDED) ? 1 : 0);
-    if (pad) this.consumeStream(s, <u32>pad); // padding: consumed at once
+    if (pad) this.creditStream(s, <u32>pad); // padding: consumed at once
     // §8.1.1: content-length must match the DATA received.
     s.received += dataLength;
     if ((s.flags & S_NO_BODY) && dataLength) {
@@ -604,8 +605,11 @@ export class Session {
       return;
     }
     if (!dataLength && !endStream) this.glitch(); // empty DATA frames do nothing useful
-    if (s.flags & S_IGNORED) this.consumeStream(s, dataLength);
-    else if (dataLength || endStream) this.event(abi.EV_DATA, endStream ? abi.EVF_END_STREAM : 0, id, <u32>data, dataLength, 0, 0);
+    if (s.flags & S_IGNORED) this.creditStream(s, dataLength);
+    else if (dataLength || endStream) {
+      s.held += dataLength;
+      this.event(abi.EV_DATA, endStream ? abi.EVF_END_STREAM : 0, id, <u32>data, dataLength, 0, 0);
+    }
     if (endStream) this.remoteEnded(s);
   }
 
@@ -632,8 +636,8 @@ export class Session {
     }
   }
 
-  /** The application consumed `n` octets of `s`: both windows may reopen (§6.9). */
-  consumeStream(s: Stream, n: u32): void {
+  /** `n` octets of `s` are done with: both windows may reopen (§6.9). */
+  private creditStream(s: Stream, n: u32): void {
     if (this.dead) return;
     this.creditConnection(n);
     if (s.state == abi.STREAM_CLOSED || s.state == abi.STREAM_HALF_CLOSED_REMOTE) return;
@@ -652,8 +656,11 @@ export class Session {
   consume(id: u32, n: u32): void {
     if (this.dead) return;
     const s = this.streams.get(id);
-    if (s) this.consumeStream(s, n);
-    else this.creditConnection(n);
+    if (!s) return; // forgotten: what it held was credited when it closed
+    if (n > s.held) n = s.held; // never more than was handed over and not yet consumed
+    if (!n) return;
+    s.held -= n;
+    this.creditStream(s, n);
   }
 
   /** Gives back `n` consumed octets of the connection window, never more than are out. */

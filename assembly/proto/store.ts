@@ -36,6 +36,7 @@ export class Stream {
   sendWindow: i64 = 0;
   recvWindow: i64 = 0; // octets the peer may still send
   recvUnacked: u32 = 0; // consumed by the application, not yet given back by WINDOW_UPDATE
+  held: u32 = 0; // DATA octets handed to the application and not yet consumed
   pending: u64 = 0; // body octets queued by the application, not yet framed
   contentLength: i64 = -1;
   received: i64 = 0;

@@ -209,7 +209,30 @@ export class Session {
         case abi.EV_INFORMATIONAL: out[n++] = { type: 'informational', streamId, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null) }; break;
         case abi.EV_TRAILERS: out[n++] = { type: 'trailers', streamId, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null) }; break;
         case abi.EV_PUSH: out[n++] = { type: 'push', streamId, promisedStreamId: cc, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null) }; break;
-        case abi.EV_DATA: out[n++] = { type: 'data', streamId, bytes: u8.slice(a, a + b), endStream }; break;
+        case abi.EV_DATA: {
+          // A run of DATA on one stream in one read (a dribbling peer's tiny frames) is one event, one copy.
+          let end = i, total = b, last = endStream, next = ev + abi.H2_EVENT_WORDS;
+          while (!last && end + 1 < count && u32[next] === abi.EV_DATA && u32[next + 2] === streamId) {
+            total += u32[next + 4];
+            last = (u32[next + 1] & abi.EVF_END_STREAM) !== 0;
+            end++;
+            next += abi.H2_EVENT_WORDS;
+          }
+          let data: Uint8Array;
+          if (end === i) data = u8.slice(a, a + b);
+          else {
+            data = new Uint8Array(total);
+            for (let k = i, e2 = ev, to = 0; k <= end; k++, e2 += abi.H2_EVENT_WORDS) {
+              const from = u32[e2 + 3], len = u32[e2 + 4];
+              data.set(u8.subarray(from, from + len), to);
+              to += len;
+            }
+            ev += (end - i) * abi.H2_EVENT_WORDS;
+            i = end;
+          }
+          out[n++] = { type: 'data', streamId, bytes: data, endStream: last };
+          break;
+        }
         case abi.EV_STREAM_END: out[n++] = { type: 'stream-end', streamId }; break;
         case abi.EV_RESET: this.#bodies.delete(streamId); out[n++] = { type: 'reset', streamId, code: a }; break;
         case abi.EV_SETTINGS: out[n++] = { type: 'settings', settings: snapshotSettings(u32, snaps + a * 8) }; break;

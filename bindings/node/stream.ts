@@ -111,7 +111,8 @@ export class Http2Stream extends Duplex {
     this.#bytesRead += bytes.length;
     if (!this.#firstByte) this.#firstByte = performance.now();
     if (this.destroyed) { this.session._consume(this.id, bytes.length); return; }
-    if (this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) this.session._consume(this.id, bytes.length);
+    // A 'data' listener may destroy the stream inside push(): its octets are then consumed here.
+    if (this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) || this.destroyed) this.session._consume(this.id, bytes.length);
     else this.#unconsumed += bytes.length;
   }
 
@@ -239,6 +240,12 @@ export class Http2Stream extends Duplex {
       }
     }
     if (complete && this.rstCode === undefined) this.rstCode = NGHTTP2_NO_ERROR;
+    if (this.#unconsumed && core) {
+      // Octets buffered and never read: the connection window gets them back, or it shrinks for good.
+      core.consume(this.id, this.#unconsumed);
+      this.#unconsumed = 0;
+      this.session._scheduleFlush();
+    }
     this.closed = true;
     debugStream(this.id, this.session._typeName, 'destroying stream');
     if (observingHttp2()) {

@@ -177,6 +177,42 @@ test('§6.9 consume() gives the window back: WINDOW_UPDATE for the stream and th
   peer.wantNoError();
 });
 
+test('§6.9 a stream we reset with its whole window unread gives the connection window back', () => {
+  const { server, peer } = connectServer();
+  peer.writeHeaders(1, POST);
+  for (let i = 0; i < 3; i++) peer.writeData(1, 16384);
+  peer.writeData(1, 16383); // both windows spent, nothing consumed
+  peer.flush();
+  assert.is(peer.sendWindow(0), 0, 'nothing given back before the reset');
+  server.reset(1, ErrorCode.CANCEL);
+  peer.flush();
+  assert.is(peer.sendWindow(0), 65535, 'the reset stream\'s octets reopen the connection window');
+});
+
+test('§6.9 consume() after the stream closed credits the connection nothing twice', () => {
+  const { server, peer } = connectServer();
+  peer.writeHeaders(1, POST);
+  peer.writeData(1, 16384);
+  peer.writeData(1, 16384);
+  peer.writeData(1, 7232, { endStream: true }); // 40000
+  peer.writeHeaders(3, POST);
+  peer.writeData(3, 16384);
+  peer.writeData(3, 3616); // 20000, held by the application, never consumed
+  peer.flush();
+  server.respond(1, OK, { endStream: true }); // stream 1 closes with its 40000 octets unread: credited
+  peer.flush();
+  assert.is(peer.sendWindow(0), 65535 - 60000 + 40000);
+  server.consume(1, 40000); // the application reads them afterwards: nothing more to credit
+  server.consume(1, 40000); // and again, by mistake
+  peer.writeHeaders(5, POST);
+  peer.writeData(5, 15000);
+  peer.flush();
+  server.consume(5, 15000); // below half the window: no WINDOW_UPDATE yet
+  peer.flush();
+  // Had the late consume() of stream 1 been credited again, 20000 + 15000 would have been due.
+  assert.is(peer.sendWindow(0), 65535 - 60000 + 40000 - 15000);
+});
+
 test('§6.9.1 setLocalWindowSize raises the connection window with a WINDOW_UPDATE on stream 0', () => {
   const { server, peer } = connectServer();
   server.setLocalWindowSize(1 << 20);
