@@ -24,6 +24,8 @@ export interface FetchOptions {
   maxRetries?: number;
   /** A streamed request body is kept up to this many octets so a refused request can be sent again (default 1 MiB). */
   replayBuffer?: number;
+  /** The first stream id of each session (odd; default 1). A session whose ids run out is replaced; tests use this to get there quickly. */
+  firstStreamId?: number;
 }
 
 /** `init` of h2wasm's fetch: RequestInit plus `trailers` to send after the body. */
@@ -42,7 +44,9 @@ export interface H2Fetch {
 
 const DEFAULT_SETTINGS: Settings = { initialWindowSize: 1 << 20, enablePush: false };
 const CONNECTION_WINDOW = 16 << 20;
-const RETRY = Symbol('retry');
+const RETRY = Symbol('retry'); // the server did not process it: counts against maxRetries
+const NOT_SENT = Symbol('not sent'); // the session could take no new stream (draining, ids used up)
+const MAX_NOT_SENT = 100;
 
 const fetchFailed = (cause: unknown) => new TypeError('fetch failed', { cause });
 
@@ -173,7 +177,7 @@ class ClientConn {
   async #open(url: URL): Promise<void> {
     const transport = await this.pool.connect(url);
     const o = this.pool.options;
-    const session = new Session({ role: 'client', settings: { ...DEFAULT_SETTINGS, ...o.settings }, limits: o.limits, connectionWindowSize: CONNECTION_WINDOW });
+    const session = new Session({ role: 'client', firstStreamId: o.firstStreamId, settings: { ...DEFAULT_SETTINGS, ...o.settings }, limits: o.limits, connectionWindowSize: CONNECTION_WINDOW });
     const d = this.driver = new Driver(session, transport);
     d.onEvent = (e) => {
       if (e.type === 'goaway') {
@@ -217,8 +221,8 @@ class ClientConn {
     d.close();
   }
 
-  /** One attempt: the Response, or RETRY when the server did not process the request. */
-  exchange(p: Prepared): Promise<Response | typeof RETRY> {
+  /** One attempt: the Response, RETRY when the server did not process the request, NOT_SENT when it never went out. */
+  exchange(p: Prepared): Promise<Response | typeof RETRY | typeof NOT_SENT> {
     const d = this.driver!;
     return new Promise((resolve, reject) => {
       const headers: HeaderPairs = [
@@ -237,7 +241,8 @@ class ClientConn {
         if (code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_OUT_OF_STREAMS' || code === 'ERR_HTTP2_INVALID_SESSION') {
           this.draining = true;
           this.pool.retire(this);
-          resolve(RETRY);
+          this.#maybeClose(); // with nothing in flight it closes now
+          resolve(NOT_SENT);
         } else reject(fetchFailed(err));
         return;
       }
@@ -448,7 +453,7 @@ export function createFetch(options: FetchOptions = {}): H2Fetch {
   const limit = options.replayBuffer ?? 1 << 20;
 
   const attempt = async (p: Prepared): Promise<Response> => {
-    for (let tries = 0; ; tries++) {
+    for (let tries = 0, unsent = 0; ; tries++) {
       if (p.signal?.aborted) throw p.signal.reason;
       let conn: ClientConn;
       try {
@@ -458,6 +463,12 @@ export function createFetch(options: FetchOptions = {}): H2Fetch {
         throw fetchFailed(err);
       }
       const r = await conn.exchange(p);
+      if (r === NOT_SENT) {
+        // A new session takes it; only a pool that can open none that works would loop.
+        if (++unsent > MAX_NOT_SENT) throw fetchFailed(new Error('h2wasm: no session could take the request'));
+        tries--;
+        continue;
+      }
       if (r !== RETRY) return r;
       if (tries >= maxRetries) throw fetchFailed(new Error('h2wasm: the request was refused by the server'));
     }

@@ -31,6 +31,8 @@ export interface SessionOptions {
   prefaceTimeout?: number;
   /** h2wasm (servers): ms for our first SETTINGS to be acknowledged, else GOAWAY SETTINGS_TIMEOUT (RFC 9113 §6.5.3). */
   settingsTimeout?: number;
+  /** h2wasm (clients): the first stream id (odd, default 1); tests use it to reach the end of the ids quickly. */
+  firstStreamId?: number;
 }
 
 // Node's defaults where they differ from the core's.
@@ -108,6 +110,7 @@ export class Http2Session extends EventEmitter {
     this.#maxPendingSettings = (options as { maxOutstandingSettings?: number }).maxOutstandingSettings ?? 10;
     this.core = new CoreSession({
       role: type === constants.NGHTTP2_SESSION_SERVER ? 'server' : 'client',
+      firstStreamId: type === constants.NGHTTP2_SESSION_CLIENT ? options.firstStreamId : undefined,
       settings: coreSettings(options.settings),
       limits: {
         maxHeaderListPairs: options.maxHeaderListPairs,
@@ -688,7 +691,15 @@ export class ClientHttp2Session extends Http2Session {
     let id: number;
     try {
       id = this._core().request(pairs, { endStream: endStream && !options.waitForTrailers, sensitive });
-    } catch (err) { throw nodeError(err); } // the core's RFC 9113 §8.3.1 checks, with Node's error classes
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_HTTP2_OUT_OF_STREAMS') {
+        // As Node: no id is left, so the stream fails (without one); the session serves on.
+        const stream = new ClientHttp2Stream(this, undefined as unknown as number);
+        stream._failUnopened(errorOf('ERR_HTTP2_OUT_OF_STREAMS', 'No stream ID is available because maximum stream ID has been reached'));
+        return stream;
+      }
+      throw nodeError(err); // the core's RFC 9113 §8.3.1 checks, with Node's error classes
+    }
     const stream = new ClientHttp2Stream(this, id);
     this._track(stream);
     process.nextTick(() => { if (!stream.destroyed) stream.emit('ready'); }); // the id is known: Node's 'ready'

@@ -523,6 +523,12 @@ export class ClientHttp2Stream extends Http2Stream {
     });
   }
 
+  /** @internal A request that never got a stream id fails with `err` (Node: rstCode INTERNAL_ERROR, no RST_STREAM). */
+  _failUnopened(err: Error): void {
+    this.rstCode = constants.NGHTTP2_INTERNAL_ERROR;
+    this.destroy(err);
+  }
+
   /** @internal A stream the server pushed: its response comes as the 'push' event. */
   _pushed = false;
 
