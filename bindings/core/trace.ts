@@ -23,11 +23,6 @@ export function frameFlagNames(type: number, flags: number): string[] {
   return names;
 }
 
-function flagNames(type: number, flags: number): string {
-  const names = frameFlagNames(type, flags);
-  return names.length ? `0x${flags.toString(16).padStart(2, '0')}\n          ; ${names.join(' | ')}` : `0x${flags.toString(16).padStart(2, '0')}`;
-}
-
 const u32 = (p: Uint8Array, at: number) => ((p[at] << 24) | (p[at + 1] << 16) | (p[at + 2] << 8) | p[at + 3]) >>> 0;
 
 /** One frame as nghttp -v prints it. */
@@ -35,7 +30,9 @@ export function describeFrame(f: FrameInfo, startedAt: number): string {
   const t = ((Date.now() - startedAt) / 1000).toFixed(3);
   const dir = f.direction === 'send' ? 'send' : 'recv';
   const name = FRAME_TYPE_NAMES[f.type] ?? `UNKNOWN(0x${f.type.toString(16)})`;
-  let s = `[${t.padStart(7)}] ${dir} ${name} frame <length=${f.length}, flags=${flagNames(f.type, f.flags)}, stream_id=${f.streamId}>`;
+  let s = `[${t.padStart(7)}] ${dir} ${name} frame <length=${f.length}, flags=0x${f.flags.toString(16).padStart(2, '0')}, stream_id=${f.streamId}>`;
+  const flags = frameFlagNames(f.type, f.flags);
+  if (flags.length) s += `\n          ; ${flags.join(' | ')}`;
   const p = f.payload;
   if (f.type === 4 && !(f.flags & 1)) {
     s += `\n          (niv=${f.length / 6})`;

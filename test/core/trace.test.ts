@@ -18,7 +18,7 @@ test('traceFrames prints each frame both ways as nghttp -v does', () => {
   const text = lines.join('\n');
   // Client magic is not a frame; the first frame is our SETTINGS.
   assert.match(lines[0], /\] send SETTINGS frame <length=\d+, flags=0x00, stream_id=0>/);
-  assert.match(text, /send HEADERS frame <length=\d+, flags=0x05\n\s+; END_STREAM \| END_HEADERS, stream_id=1>/);
+  assert.match(text, /send HEADERS frame <length=\d+, flags=0x05, stream_id=1>\n\s+; END_STREAM \| END_HEADERS\n/);
   assert.match(text, /recv SETTINGS frame <length=\d+, flags=0x00, stream_id=0>\n\s+\(niv=1\)\n\s+\[SETTINGS_MAX_CONCURRENT_STREAMS\(0x03\):100\]/);
   assert.match(text, /recv HEADERS frame <length=\d+, flags=0x05/);
   assert.match(text, /recv PING frame <length=8, flags=0x00, stream_id=0>\n\s+\(opaque_data=0102030405060708\)/);
