@@ -3,7 +3,8 @@
 import * as assert from 'uvu/assert';
 import type { PumpResult } from './pump.ts';
 import type { H2Result } from './h2.ts';
-import { KiB } from './bytes.ts';
+import type { Test } from 'uvu';
+import { KiB, MiB } from './bytes.ts';
 
 type Maybe<T> = (T & { error?: undefined }) | { error: string };
 
@@ -51,4 +52,20 @@ export function expectRetain(raw: unknown, what: string) {
   const r = ok(raw as Maybe<{ chunks: number; sentHash: string; keptHash: string }>, what);
   assert.ok(r.chunks > 1, `${what}: several chunks`);
   assert.is(r.keptHash, r.sentHash, `${what}: chunks kept by the reader stay unchanged`);
+}
+
+/** The socket checks Deno's and Bun's scripts both run: TCP and TLS pumps, HTTP/2 over each, chunk retention. */
+export function socketChecks(test: Test, result: (name: string) => any, listenConnect: string): void {
+  test(`TCP (${listenConnect}): 64 MiB to a slow reader, bounded and intact`, () => {
+    expectPump(result('tcpPump'), 'tcp', { total: 64 * MiB });
+  });
+  test('TLS with ALPN h2: 32 MiB server → slow client, bounded and intact', () => {
+    expectPump(result('tlsPump'), 'tls', { total: 32 * MiB, alpn: 'h2' });
+  });
+  test('HTTP/2 over TCP: 4 MiB echo, connectSession on both ends', () => { expectH2(result('tcpH2'), 'tcp h2'); });
+  test('HTTP/2 over TLS, ALPN h2', () => { expectH2(result('tlsH2'), 'tls h2', { alpn: 'h2' }); });
+  test('chunks kept by the reader are not reused by the runtime (TCP, WebSocket)', () => {
+    expectRetain(result('tcpRetain'), 'tcp');
+    expectRetain(result('wsRetain'), 'websocket');
+  });
 }

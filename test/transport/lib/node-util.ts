@@ -4,6 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import * as assert from 'uvu/assert';
+import type { Test } from 'uvu';
 import { within } from './bytes.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -71,3 +73,33 @@ export async function runScript(cmd: string, args: string[], ms: number, env: Re
 
 export const show = (r: ScriptRun) =>
   `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}\nstdout: ${r.stdout.slice(-3000)}\nstderr: ${r.stderr.slice(-3000)}`;
+
+/**
+ * A suite whose checks all come from one run of `script` under Deno or Bun, which prints one JSON
+ * line: `register` adds tests that read it through `result(name)`. Without the runtime the suite
+ * skips with the reason (a failure under CI=true).
+ */
+export function runtimeSuite(
+  test: Test, name: 'deno' | 'bun', args: string[],
+  register: (result: (name: string) => any) => void,
+): void {
+  const rt = runtime(name);
+  if (!rt.ok) {
+    if (inCI) test(`${name} is installed (CI=true)`, () => assert.unreachable(rt.reason));
+    else {
+      console.log(`# skip: ${rt.reason}`);
+      test.skip(`${name} transport tests`, () => {});
+    }
+    return;
+  }
+  let run: ScriptRun;
+  test.before(async () => { run = await runScript(rt.cmd, args, 45_000); });
+  test('the script ran to its end', () => {
+    assert.is(run.code, 0, show(run));
+    assert.ok(run.json, show(run));
+  });
+  register((key) => {
+    assert.ok(run.json, `no JSON from ${name}:\n${show(run)}`);
+    return run.json[key];
+  });
+}
