@@ -2,14 +2,13 @@
 // A missing tool skips its tests with a one-line reason, except under CI=true (a failure).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { serve, createFetch } from '../../bindings/fetch/index.ts';
 import { HOST, MiB, body, digest, scoped, sha256, sleep, within, type Scope } from './helpers/pair.ts';
-import { withTool } from '../interop/helpers/util.ts';
+import { start, withTool } from '../interop/helpers/util.ts';
 
 const test = suite('fetch: nghttpd and nghttp');
 
@@ -22,22 +21,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function start(s: Scope, cmd: string, args: string[]): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  s.defer(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(t);
-    }
-  });
-  return { child, out: () => out, exited };
-}
 
 /** nghttpd --no-tls serving a temporary directory; resolves with its base URL once it accepts. */
 async function nghttpd(s: Scope, files: Record<string, Uint8Array>): Promise<string> {
@@ -53,7 +36,7 @@ async function nghttpd(s: Scope, files: Record<string, Uint8Array>): Promise<str
         c.on('error', () => r(false));
       });
       if (ok) return;
-      if (p.child.exitCode !== null) throw new Error(`nghttpd exited: ${p.out()}`);
+      if (p.child.exitCode !== null) throw new Error(`nghttpd exited: ${p.out()}${p.err()}`);
       await sleep(20);
     }
   })(), 10_000, 'nghttpd to listen');
@@ -117,10 +100,10 @@ withTool(test, 'nghttp', () => {
     s.defer(() => server.shutdown());
     const url = `http://${HOST}:${server.port}/x`;
     const get = start(s, 'nghttp', [url]);
-    assert.is(await within(get.exited, 10_000, 'nghttp GET'), 0, get.out());
+    assert.is((await within(get.exited, 10_000, 'nghttp GET')).code, 0, get.out() + get.err());
     assert.is(get.out(), `GET 0 ${sha256(new Uint8Array(0))} -\n`);
     const post = start(s, 'nghttp', ['-d', upload, '--trailer', 'x-t: yes', url]);
-    assert.is(await within(post.exited, 10_000, 'nghttp POST'), 0, post.out());
+    assert.is((await within(post.exited, 10_000, 'nghttp POST')).code, 0, post.out() + post.err());
     assert.is(post.out(), `POST ${MiB} ${sha256(body(MiB))} yes\n`);
   }));
 });

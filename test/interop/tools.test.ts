@@ -3,12 +3,11 @@
 // where it is a failure.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOST, MiB, body, scoped, within, withTool, type Scope } from './helpers/util.ts';
+import { HOST, MiB, body, scoped, within, withTool, start as startIn, run as runIn, type Run, type Scope } from './helpers/util.ts';
 import { once } from 'node:events';
 import { nodeClient, nodeRequest, nodeServer } from './helpers/node-peers.ts';
 
@@ -17,32 +16,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER = join(ROOT, 'examples', 'core-server.mjs');
 const CLIENT = join(ROOT, 'examples', 'core-client.mjs');
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-/** Starts a process, stopped at the end of the test. */
-function start(s: Scope, cmd: string, args: string[]): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<Run> } {
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
-  const exited = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  s.defer(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(t);
-    }
-  });
-  return { child, out: () => stdout, err: () => stderr, exited };
-}
-
-/** Runs a command to its end (killed after `ms`). */
-async function run(s: Scope, cmd: string, args: string[], ms = 15_000): Promise<Run> {
-  const p = start(s, cmd, args);
-  return within(p.exited, ms, `${cmd} ${args.join(' ')}`);
-}
+const start = (s: Scope, cmd: string, args: string[]) => startIn(s, cmd, args, ROOT);
+const run = (s: Scope, cmd: string, args: string[], ms = 15_000) => runIn(s, cmd, args, ms, ROOT);
 
 /** Starts examples/core-server.mjs on an ephemeral port; resolves with its URL. */
 async function exampleServer(s: Scope): Promise<{ url: string; proc: ReturnType<typeof start> }> {

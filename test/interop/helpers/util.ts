@@ -3,7 +3,7 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 export const HOST = '127.0.0.1';
 
@@ -145,3 +145,33 @@ export function withTool(test: Registrar, name: string, register: () => void): v
 
 /** Bytes to a readable one-line form for failure messages. */
 export const preview = (b: Uint8Array, n = 64) => JSON.stringify(Buffer.from(b.subarray(0, n)).toString('latin1'));
+
+// ---------------------------------------------------------------- processes
+
+export interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface Proc { child: ChildProcess; out: () => string; err: () => string; exited: Promise<Run> }
+
+/** Starts a process; killed (SIGTERM, then SIGKILL) at the end of the test if still running. */
+export function start(s: Scope, cmd: string, args: string[], cwd?: string): Proc {
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => { stdout += d; });
+  child.stderr!.on('data', (d) => { stderr += d; });
+  child.on('error', (e) => { stderr += String(e); });
+  const exited = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  s.defer(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(t);
+    }
+  });
+  return { child, out: () => stdout, err: () => stderr, exited };
+}
+
+/** Runs a command to its end, at most `ms`. */
+export function run(s: Scope, cmd: string, args: string[], ms = 20_000, cwd?: string): Promise<Run> {
+  return within(start(s, cmd, args, cwd).exited, ms, `${cmd} ${args.join(' ')}`);
+}

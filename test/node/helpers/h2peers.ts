@@ -5,13 +5,12 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ours from '../../../bindings/node/index.ts';
 import { testCerts } from '../../helpers/certs.ts';
-import { HOST, body, listen, sha256, sleep, within, type Scope } from '../../interop/helpers/util.ts';
+import { HOST, body, listen, sha256, sleep, within, type Proc, type Scope } from '../../interop/helpers/util.ts';
 
 export type Impl = 'ours' | 'node';
 export type Mode = 'h2c' | 'tls';
@@ -167,33 +166,7 @@ export function routes(st: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
 
 // ---------------------------------------------------------------- processes
 
-export interface Proc { child: ChildProcess; out: () => string; err: () => string; exited: Promise<{ code: number | null; stdout: string; stderr: string }> }
-
-/** Starts a process; killed (SIGTERM, then SIGKILL) at the end of the test if still running. */
-export function start(s: Scope, cmd: string, args: string[], cwd?: string): Proc {
-  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
-  child.on('error', (e) => { stderr += String(e); });
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })));
-  s.defer(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(t);
-    }
-  });
-  return { child, out: () => stdout, err: () => stderr, exited };
-}
-
-/** Runs a command to its end, at most `ms`. */
-export function run(s: Scope, cmd: string, args: string[], ms = 20_000) {
-  return within(start(s, cmd, args).exited, ms, `${cmd} ${args.join(' ')}`);
-}
+export { start, run, type Proc } from '../../interop/helpers/util.ts';
 
 /** A temporary directory, removed at the end of the test. */
 export function tempDir(s: Scope): string {

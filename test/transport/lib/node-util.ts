@@ -6,34 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import type { Test } from 'uvu';
-import { within } from './bytes.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const inCI = process.env.CI === 'true';
 
-/** Cleanups registered during a test, run in reverse order at its end, pass or fail. */
-export class Scope {
-  #cleanups: (() => unknown)[] = [];
-  defer(fn: () => unknown): void { this.#cleanups.push(fn); }
-  async close(): Promise<void> {
-    while (this.#cleanups.length) {
-      const fn = this.#cleanups.pop()!;
-      await within(Promise.resolve().then(fn), 5000, 'a cleanup').catch((e) => console.error(e));
-    }
-  }
-}
+import { Scope, scoped as scopedFor } from '../../interop/helpers/util.ts';
+export { Scope };
 
-/** A uvu test body with a cleanup scope and a time limit. */
-export function scoped(fn: (s: Scope) => Promise<void>, ms = 30_000) {
-  return async () => {
-    const s = new Scope();
-    try {
-      await within(fn(s), ms, 'the test');
-    } finally {
-      await s.close();
-    }
-  };
-}
+/** A uvu test body with a cleanup scope and a time limit (30 s here: the runtime scripts are slow). */
+export const scoped = (fn: (s: Scope) => Promise<void>, ms = 30_000) => scopedFor(fn, ms);
 
 /** The runtime binary: node_modules/.bin first, then PATH. Missing: a one-line reason. */
 export function runtime(name: 'deno' | 'bun'): { cmd: string; ok: boolean; reason: string } {
