@@ -497,20 +497,22 @@ export class Session {
     const out = u32[R];
     const segCount = u32[R + 2];
     const chunks: Uint8Array[] = [];
-    let pos = 0;
     if (segCount) {
+      let pos = 0;
+      // One copy of all the frame octets; the pieces between body slices are views of it.
+      const framing = u8.slice(out, out + n);
       let sp = u32[R + 1] >>> 2;
       for (let i = 0; i < segCount; i++, sp += 3) {
         const at = u32[sp], id = u32[sp + 1], len = u32[sp + 2];
-        if (at > pos) chunks.push(u8.slice(out + pos, out + at));
+        if (at > pos) chunks.push(framing.subarray(pos, at));
         pos = at;
         const q = this.#bodies.get(id);
         if (!q || q.bytes < len) throw new H2Error('ERR_H2WASM_CORE', `body queue of stream ${id} is short`);
         q.take(len, chunks);
         if (q.bytes === 0) this.#bodies.delete(id);
       }
-    }
-    if (n > pos) chunks.push(u8.slice(out + pos, out + n));
+      if (n > pos) chunks.push(framing.subarray(pos, n));
+    } else if (n > 0) chunks.push(u8.slice(out, out + n));
     for (const chunk of chunks) {
       this.#pulled += chunk.length;
       if (this.#tracer) this.#tracer.feed('send', chunk);

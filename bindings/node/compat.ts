@@ -475,7 +475,7 @@ export class Http2ServerResponse extends Stream {
     }
     this.#stream.pushStream(headers, {}, (err, pushed) => {
       if (err) callback(err);
-      else callback(null, new Http2ServerResponse(pushed));
+      else callback(null, new Http2ServerResponse(pushed!));
     });
   }
 

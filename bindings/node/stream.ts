@@ -377,7 +377,9 @@ export interface FileOptions {
   length?: number;
   waitForTrailers?: boolean;
 }
-export type PushCallback = (err: Error | null, pushStream: ServerHttp2Stream, headers: IncomingHeaders) => void;
+export type PushCallback = (err: Error | null, pushStream?: ServerHttp2Stream, headers?: IncomingHeaders) => void;
+
+const ASYNC_PUSH_ERRORS = new Set(['ERR_HTTP2_OUT_OF_STREAMS', 'ERR_HTTP2_INVALID_STREAM', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_GOAWAY_SESSION']);
 
 export class ServerHttp2Stream extends Http2Stream {
   get pushAllowed(): boolean {
@@ -442,7 +444,13 @@ export class ServerHttp2Stream extends Http2Stream {
       promised = this.session._core().push(this.id, pairs, { sensitive });
     } catch (err) {
       const e = err as { code?: string; message: string };
-      throw e.code === 'ERR_HTTP2_OUT_OF_STREAMS' ? err : nodeError(e.code ? err : errorOf('ERR_HTTP2_PUSH_DISABLED', e.message));
+      // As Node: what the session refuses (no id left, the stream or session gone, a GOAWAY)
+      // reaches the callback; bad headers throw.
+      if (e.code && ASYNC_PUSH_ERRORS.has(e.code)) {
+        process.nextTick(() => callback!(nodeError(err) as Error));
+        return;
+      }
+      throw nodeError(e.code ? err : errorOf('ERR_HTTP2_PUSH_DISABLED', e.message));
     }
     const pushed = new ServerHttp2Stream(this.session, promised);
     this.session._track(pushed);

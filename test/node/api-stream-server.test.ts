@@ -249,4 +249,43 @@ test('\'unknownProtocol\': emitted with the socket; unhandled, the client gets N
   await closeServer(server);
 });
 
+test('pushStream after the client\'s GOAWAY: answered through the callback, never thrown, as Node', async () => {
+  const outcome = async (impl: any) => {
+    const server = impl.createServer();
+    const port = await listen(server as unknown as Server);
+    const got = new Promise<string>((resolve) => {
+      server.on('stream', (stream: any) => {
+        stream.on('error', () => {});
+        stream.session.once('goaway', () => {
+          try {
+            stream.pushStream({ ':path': '/pushed' }, (err: any, pushed: any) => {
+              pushed?.on('error', () => {}); // node:http2 gives the stream, which the client then refuses
+              resolve(err ? `callback with ${err.code ?? err.constructor.name}` : 'callback with a pushed stream');
+            });
+          } catch (e) {
+            resolve(`threw ${(e as { code?: string }).code}`);
+          }
+        });
+      });
+    });
+    const client = http2.connect(`http://127.0.0.1:${port}`);
+    client.on('error', () => {});
+    const req = client.request({ ':path': '/' });
+    req.on('error', () => {});
+    await once(client, 'remoteSettings');
+    await sleep(20);
+    client.goaway();
+    const r = await Promise.race([got, sleep(3000).then(() => 'nothing')]);
+    client.destroy();
+    await closeServer(server);
+    return r;
+  };
+  const theirs = await outcome(http2);
+  const mine = await outcome(ours);
+  // node:http2 promises the stream and the client refuses it; the core refuses to promise one
+  // after a GOAWAY (RFC 9113 §6.8) and says so in the callback.
+  assert.is(theirs, 'callback with a pushed stream');
+  assert.is(mine, 'callback with ERR_HTTP2_GOAWAY_SESSION');
+});
+
 test.run();
