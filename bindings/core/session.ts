@@ -85,6 +85,8 @@ const registry = typeof FinalizationRegistry === 'function'
 const clock = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
 
 /** Body chunks queued on one stream, taken from the front as DATA frames go out. */
+const JOIN_DATA_UP_TO = 16384;
+
 class BodyQueue {
   chunks: Uint8Array[] = [];
   offset = 0; // into chunks[0]
@@ -210,9 +212,10 @@ export class Session {
         case abi.EV_TRAILERS: out[n++] = { type: 'trailers', streamId, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null) }; break;
         case abi.EV_PUSH: out[n++] = { type: 'push', streamId, promisedStreamId: cc, headers: readRecords(u8, u32, at, b, bytes, ascii, cache, null) }; break;
         case abi.EV_DATA: {
-          // A run of DATA on one stream in one read (a dribbling peer's tiny frames) is one event, one copy.
+          // A run of small DATA frames on one stream in one read (a dribbling peer's) is one event,
+          // one copy; up to the usual frame size, so ordinary frames keep their own.
           let end = i, total = b, last = endStream, next = ev + abi.H2_EVENT_WORDS;
-          while (!last && end + 1 < count && u32[next] === abi.EV_DATA && u32[next + 2] === streamId) {
+          while (!last && end + 1 < count && u32[next] === abi.EV_DATA && u32[next + 2] === streamId && total + u32[next + 4] <= JOIN_DATA_UP_TO) {
             total += u32[next + 4];
             last = (u32[next + 1] & abi.EVF_END_STREAM) !== 0;
             end++;
