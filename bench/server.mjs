@@ -7,6 +7,8 @@
 //   mb_per_s        1 MiB responses (core API): h2load -n 1000 -c 10 -m 10
 //   rss             RSS growth of each server holding 1,000 idle h2c sessions (after GC)
 //   client          bench/client.mjs: 100,000 GETs over one session against nghttpd
+//   server CPU      each server's user + system CPU per run (from /proc, Linux), per request
+//                   (µs) or per MiB (ms): robust where req/s is noisy (a busy machine, a slow h2load)
 //
 // Rounds are interleaved (every case on both servers, then the next round) and medians
 // reported. The server runs on CPU 0 and h2load on CPU 1 where `taskset` exists. Before
@@ -15,7 +17,7 @@
 // Usage: node bench/server.mjs [--rounds N] [--quick] [--json]
 //   --quick  2 rounds, 50,000 requests per run    --json  one JSON object on stdout
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import http2 from 'node:http2';
 import { runClientBench } from './client/bench.mjs';
@@ -57,6 +59,18 @@ function startServer(impl, api) {
       stop: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', r); child.send('exit'); }),
     }));
   });
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+/** CPU time (user + system, ms) process `pid` has used so far; null without /proc. */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
 }
 
 /** One h2load run (pinned to CPU 1): req/s and MB/s as h2load reports them. */
@@ -102,6 +116,7 @@ const CASES = [
 
 const servers = {};
 const results = {}; // key → impl → [figures]
+const cpuUse = {}; // key → impl → [server CPU per request (µs) or per MiB (ms)]
 try {
   for (const impl of IMPLS) for (const api of ['core', 'compat']) servers[`${impl} ${api}`] = await startServer(impl, api);
   for (const api of ['core', 'compat']) {
@@ -115,8 +130,13 @@ try {
     for (const c of CASES) {
       const order = round % 2 ? IMPLS : [...IMPLS].reverse(); // neither side always goes first
       for (const impl of order) {
-        const r = load(servers[`${impl} ${c.api}`].port, c.path, c.n, c.c, c.m);
+        const server = servers[`${impl} ${c.api}`];
+        const cpu0 = cpuMs(server.child.pid);
+        const r = load(server.port, c.path, c.n, c.c, c.m);
+        const cpu1 = cpuMs(server.child.pid);
         ((results[c.key] ??= {})[impl] ??= []).push(c.key === 'big' ? r.mbPerS : r.reqPerS);
+        // ms per MiB for the 1 MiB case, µs per request for the others
+        if (cpu0 !== null && cpu1 !== null) ((cpuUse[c.key] ??= {})[impl] ??= []).push(c.key === 'big' ? (cpu1 - cpu0) / c.n : ((cpu1 - cpu0) * 1000) / c.n);
         log(`round ${round} ${c.key.padEnd(16)} ${impl.padEnd(10)} ${(c.key === 'big' ? `${r.mbPerS.toFixed(1)} MB/s` : `${Math.round(r.reqPerS)} req/s`)}`);
       }
     }
@@ -160,4 +180,13 @@ out.req_per_s.client = client;
 log(`${'client (nghttpd)'.padEnd(17)} ${String(client.h2wasm).padEnd(13)} ${String(client['node:http2']).padEnd(13)} ${ratio(client)}×`);
 log(`${'MB/s (1 MiB)'.padEnd(17)} ${String(out.mb_per_s.h2wasm).padEnd(13)} ${String(out.mb_per_s['node:http2']).padEnd(13)} ${ratio(out.mb_per_s)}×`);
 log(`${'RSS/idle session'.padEnd(17)} ${String(rss.h2wasm).padEnd(13)} ${String(rss['node:http2']).padEnd(13)} ${ratio(rss)}× (lower is better)`);
+if (Object.keys(cpuUse).length) {
+  out.server_cpu = {};
+  log('\nserver CPU             h2wasm        node:http2    ratio (lower is better)');
+  for (const c of CASES) {
+    const m = Object.fromEntries(IMPLS.map((impl) => [impl, Math.round(median(cpuUse[c.key][impl]) * 1000) / 1000]));
+    out.server_cpu[c.key === 'big' ? 'big_ms_per_mib' : `${c.key}_us_per_req`] = m;
+    log(`${(c.key === 'big' ? 'big, ms per MiB' : `${c.key}, µs/req`).padEnd(22)} ${String(m.h2wasm).padEnd(13)} ${String(m['node:http2']).padEnd(13)} ${ratio(m)}×`);
+  }
+}
 if (json) process.stdout.write(JSON.stringify(out) + '\n');
