@@ -79,7 +79,7 @@ export type StreamStateName = typeof STATE_NAMES[number];
 
 interface Held { core: Core; handle: number }
 const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<Held>((held) => { if (!held.core.broken) held.core.exports.h2_session_free(held.handle); })
+  ? new FinalizationRegistry<Held>((held) => { live--; if (!held.core.broken) held.core.exports.h2_session_free(held.handle); })
   : null;
 
 const clock = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
@@ -110,7 +110,12 @@ class BodyQueue {
   }
 }
 
+let live = 0; // sessions whose WASM memory is not freed yet
+
 export class Session {
+  /** Sessions in this realm whose WASM memory is not freed yet (leak checks: 0 once all are destroyed). */
+  static get live(): number { return live; }
+
   readonly role: 'client' | 'server';
   #core: Core;
   #h: number;
@@ -135,6 +140,7 @@ export class Session {
     }
     this.#h = e.h2_session_new(this.role === 'server' ? 1 : 0, first);
     registry?.register(this, { core: c, handle: this.#h }, this);
+    live++;
     const settings = options.settings ?? {};
     for (const [name, id] of SETTING_NAMES) {
       const v = settings[name];
@@ -606,6 +612,7 @@ export class Session {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    live--;
     registry?.unregister(this);
     this.#bodies.clear();
     if (!this.#core.broken) this.#core.exports.h2_session_free(this.#h);

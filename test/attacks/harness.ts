@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 
 export interface Stats {
-  rss: number; sessions: number; streams: number; resources: string[]; sessionErrors: number; requests: number; evil: number; uncaught: number;
+  rss: number; sessions: number; streams: number; coreSessions: number; resources: string[]; sessionErrors: number; requests: number; evil: number; uncaught: number;
 }
 
 /** The server process: its port, its stats on request, its exit. */
@@ -353,12 +353,12 @@ export function attack(name: string, run: (c: AttackContext) => Promise<AttackOu
           await within((async () => {
             for (;;) {
               last = await server.stats();
-              if (last.sessions === 0 && last.streams === 0 && sameResources(last.resources, server.baseResources)) return;
+              if (last.sessions === 0 && last.streams === 0 && last.coreSessions === 0 && sameResources(last.resources, server.baseResources)) return;
               await sleep(50);
             }
           })(), 3000, 'nothing left behind');
         } catch (err) {
-          assert.unreachable(`${(err as Error).message}; left behind: ${last?.sessions} sessions, ${last?.streams} streams, resources ${JSON.stringify(last?.resources)} (at start ${JSON.stringify(server.baseResources)}); server stderr: ${server.stderr.slice(-800)}`);
+          assert.unreachable(`${(err as Error).message}; left behind: ${last?.sessions} sessions, ${last?.streams} streams, ${last?.coreSessions} core sessions (WASM memory not freed), resources ${JSON.stringify(last?.resources)} (at start ${JSON.stringify(server.baseResources)}); server stderr: ${server.stderr.slice(-800)}`);
         }
         assert.equal(server.uncaught, [], 'no uncaught exception in the server');
         const code = await server.stop();

@@ -4,6 +4,7 @@
 // resources, so the suite measures memory and leaks without sharing a heap with the attacker.
 // An uncaught exception is reported and the process exits 70.
 import { createServer } from '../../bindings/node/index.ts';
+import { Session as CoreSession } from '../../bindings/core/session.ts';
 
 const GEN_CHUNK = Buffer.alloc(65536, 0x62);
 import type { ServerHttp2Session, ServerHttp2Stream } from '../../bindings/node/index.ts';
@@ -85,7 +86,7 @@ server.on('stream', (stream: ServerHttp2Stream, headers: Record<string, string>)
 process.on('message', (m: { type: string; id?: number }) => {
   if (m.type === 'stats') {
     send({
-      type: 'stats', id: m.id, rss: process.memoryUsage().rss, memory: process.memoryUsage(), sessions: sessions.size, streams: streams.size,
+      type: 'stats', id: m.id, rss: process.memoryUsage().rss, memory: process.memoryUsage(), sessions: sessions.size, streams: streams.size, coreSessions: CoreSession.live,
       resources: process.getActiveResourcesInfo(), sessionErrors, requests, evil, uncaught,
     });
   } else if (m.type === 'gc') {
