@@ -177,7 +177,13 @@ class ClientConn {
   async #open(url: URL): Promise<void> {
     const transport = await this.pool.connect(url);
     const o = this.pool.options;
-    const session = new Session({ role: 'client', firstStreamId: o.firstStreamId, settings: { ...DEFAULT_SETTINGS, ...o.settings }, limits: o.limits, connectionWindowSize: CONNECTION_WINDOW });
+    let session: Session;
+    try {
+      session = new Session({ role: 'client', firstStreamId: o.firstStreamId, settings: { ...DEFAULT_SETTINGS, ...o.settings }, limits: o.limits, connectionWindowSize: CONNECTION_WINDOW });
+    } catch (err) {
+      transport.close(); // options the core refuses: the connection must not linger
+      throw err;
+    }
     const d = this.driver = new Driver(session, transport);
     d.onEvent = (e) => {
       if (e.type === 'goaway') {
@@ -297,6 +303,9 @@ class ClientConn {
               try {
                 response = new Response(nullBody ? null : inbound.stream, { status, headers: toHeaders(e.headers) });
               } catch (err) {
+                // A status fetch cannot represent (e.g. 600): the server must stop sending, or its
+                // body would sit unread and hold the connection window.
+                if (d.alive(id)) { try { d.submit((s) => s.reset(id, ErrorCode.CANCEL)); } catch { /* gone */ } }
                 fail(fetchFailed(err), false);
                 return;
               }
@@ -448,6 +457,10 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** A `fetch` over pooled HTTP/2 sessions (one per origin) on the given transports. */
 export function createFetch(options: FetchOptions = {}): H2Fetch {
+  const first = options.firstStreamId;
+  if (first !== undefined && (!Number.isInteger(first) || first < 1 || first > 0x7fffffff || first % 2 === 0)) {
+    throw new TypeError('h2wasm: firstStreamId must be an odd integer from 1 to 2^31-1');
+  }
   const pool = new Pool(options);
   const maxRetries = options.maxRetries ?? 5;
   const limit = options.replayBuffer ?? 1 << 20;

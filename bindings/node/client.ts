@@ -27,7 +27,14 @@ export function connect(authority: string | URL, options?: ConnectOptions | ((s:
     socket = tls.connect({ ...opts, host, port, servername: opts.servername ?? (net.isIP(host) ? undefined : host), ALPNProtocols: ['h2'] });
     event = 'secureConnect';
   } else socket = net.connect({ ...(opts as net.NetConnectOpts), host, port } as net.NetConnectOpts); // every net option, as Node passes them
-  const session = new ClientHttp2Session(socket, opts, url);
+  let session: ClientHttp2Session;
+  try {
+    session = new ClientHttp2Session(socket, opts, url);
+  } catch (err) {
+    socket.on('error', () => {}); // the caller gets the error thrown; the socket just goes
+    socket.destroy();
+    throw err;
+  }
   if (listener) session.once('connect', listener);
   const connected = () => {
     if (socket instanceof tls.TLSSocket) { session.encrypted = true; session.alpnProtocol = socket.alpnProtocol || undefined; }

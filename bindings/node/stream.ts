@@ -242,7 +242,7 @@ export class Http2Stream extends Duplex {
     if (complete && this.rstCode === undefined) this.rstCode = NGHTTP2_NO_ERROR;
     if (this.#unconsumed && core) {
       // Octets buffered and never read: the connection window gets them back, or it shrinks for good.
-      core.consume(this.id, this.#unconsumed);
+      try { core.consume(this.id, this.#unconsumed); } catch { /* the session is gone */ }
       this.#unconsumed = 0;
       this.session._scheduleFlush();
     }

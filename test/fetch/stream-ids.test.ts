@@ -86,4 +86,20 @@ test('node API: request() past the last id gives a stream failing with ERR_HTTP2
   assert.not.ok(session.destroyed);
 }));
 
+test('node API: connect() with a bad firstStreamId throws and leaves no socket behind', scoped(async () => {
+  // A port nobody listens on: had the socket been left open, its refusal would be an uncaught 'error'.
+  const probe = http2.createServer();
+  probe.listen(0, HOST);
+  await once(probe, 'listening');
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const before = process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+  for (const bad of [0, 2, 1.5]) {
+    assert.throws(() => ours.connect(`http://${HOST}:${port}`, { firstStreamId: bad } as any), (e: any) => e.code === 'ERR_INVALID_ARG_VALUE');
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  const after = process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+  assert.ok(after <= before, `TCP sockets: ${before} before, ${after} after`);
+}));
+
 test.run();
