@@ -695,7 +695,7 @@ export class ClientHttp2Session extends Http2Session {
       if ((err as { code?: string }).code === 'ERR_HTTP2_OUT_OF_STREAMS') {
         // As Node: no id is left, so the stream fails (without one); the session serves on.
         const stream = new ClientHttp2Stream(this, undefined as unknown as number);
-        stream._failUnopened(errorOf('ERR_HTTP2_OUT_OF_STREAMS', 'No stream ID is available because maximum stream ID has been reached'));
+        stream._failUnopened(nodeError(err) as Error);
         return stream;
       }
       throw nodeError(err); // the core's RFC 9113 §8.3.1 checks, with Node's error classes
