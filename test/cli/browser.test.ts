@@ -11,12 +11,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { inCI, scoped, within, type Scope } from '../interop/helpers/util.ts';
+import { onPath } from '../browser/lib.ts';
 
 const test = suite('cli: h2wasm serve ← Chromium');
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,16 +32,6 @@ const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      if (statSync(join(dir, name)).isFile()) return join(dir, name);
-    } catch { /* not here */ }
-  }
-  return null;
-}
 
 const chromiumPath = process.env.CHROMIUM_PATH ? (existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : null)
   : onPath('chromium') || onPath('chromium-browser');
